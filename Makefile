@@ -1,0 +1,24 @@
+# rvi: two commands on a fresh machine.
+#   make reproduce   regenerate the paper's figures with the default offline preset (tiny)
+#   make test        the whole test suite (export/clean checks, nbdev_test, pytest)
+SHELL := /bin/bash
+PRESET ?= tiny
+WORKERS ?= 2
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: venv reproduce test test-slow export clean-nbs
+venv:
+	@tools/bootstrap.sh
+
+reproduce: venv
+	.venv/bin/rvi reproduce --preset $(PRESET) --workers $(WORKERS)
+
+test: venv
+	@tools/test.sh
+
+test-slow: venv
+	@tools/test.sh --slow
+
+export: venv
+	.venv/bin/nbdev_export && .venv/bin/nbdev_clean
