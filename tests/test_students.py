@@ -1,0 +1,74 @@
+"Tests of rvi.students: tokenizer, chat template, student family, checkpoints on disk."
+import os
+
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+import pytest
+import torch
+
+from rvi.students import (STUDENT_SIZES, train_tokenizer, synthetic_corpus, make_student, count_params, build_base_students,
+                          load_student, student_info, student_name, save_student)
+
+
+@pytest.fixture(scope='module')
+def tok():
+    return train_tokenizer(synthetic_corpus(n=200), vocab_size=700)
+
+
+def test_tokenizer_roundtrip_and_digits(tok):
+    for s in synthetic_corpus(n=20, seed=7):
+        assert tok.decode(tok.encode(s)) == s
+    assert [tok.decode([i]) for i in tok.encode('907')] == ['9', '0', '7']
+    assert tok.decode(tok.encode('ünïcode ✓ text'), skip_special_tokens=True) == 'ünïcode ✓ text'   # byte-level
+
+
+def test_tokenizer_deterministic():
+    c = synthetic_corpus(n=100)
+    assert train_tokenizer(c, 600).get_vocab() == train_tokenizer(c, 600).get_vocab()
+
+
+def test_chat_template_thinking_switch(tok):
+    chat = [{'role': 'user', 'content': 'Q?'}]
+    off = tok.apply_chat_template(chat, tokenize=False, add_generation_prompt=True, enable_thinking=False)
+    on = tok.apply_chat_template(chat, tokenize=False, add_generation_prompt=True, enable_thinking=True)
+    assert off.endswith('<|im_start|>assistant\n<think>\n\n</think>\n\n') and on.endswith('<|im_start|>assistant\n')
+    full = tok.apply_chat_template(chat + [{'role': 'assistant', 'content': '<think>\nstep\n</think>\n\nA \\boxed{1}'}], tokenize=False)
+    assert full == on + '<think>\nstep\n</think>\n\nA \\boxed{1}<|im_end|>\n'
+    ift = tok.apply_chat_template(chat + [{'role': 'assistant', 'content': 'A \\boxed{1}'}], tokenize=False)
+    assert ift == off + 'A \\boxed{1}<|im_end|>\n'
+    # multi-turn: earlier assistant turns lose their reasoning (Qwen3 convention)
+    two = chat + [{'role': 'assistant', 'content': '<think>\nx\n</think>\n\nB'}, {'role': 'user', 'content': 'Q2?'}]
+    assert '<think>\nx' not in tok.apply_chat_template(two, tokenize=False, add_generation_prompt=True)
+
+
+def test_family_spans_30x(tok):
+    p = {s: count_params(make_student(s, tok)) for s in STUDENT_SIZES}
+    assert len(p) >= 4 and list(p.values()) == sorted(p.values())
+    assert max(p.values()) / min(p.values()) >= 30
+
+
+def test_checkpoints_roundtrip(tmp_path, tok):
+    paths = build_base_students(tmp_path, tok, sizes=['xs'], seed=3)
+    assert paths['xs'] == tmp_path / student_name('xs')
+    model, tok2 = load_student(paths['xs'])
+    ref = make_student('xs', tok, seed=3)
+    ids = torch.tensor([tok.encode('Ava has 3 apples.')])
+    assert torch.allclose(model(ids).logits, ref(ids).logits, atol=1e-5)
+    assert tok2.chat_template == tok.chat_template
+    assert student_info(paths['xs'])['params'] == count_params(ref)
+    assert not any(p.name.startswith('.') for p in tmp_path.iterdir())      # no temp dirs left behind
+    with pytest.raises(ValueError, match='valid'): make_student('xxl', tok)
+    with pytest.raises(FileNotFoundError, match='config.json'): load_student(tmp_path / 'missing')
+
+
+@pytest.mark.slow
+def test_largest_student_trains(tok):
+    "A few optimizer steps on the largest size reduce the loss on a fixed batch."
+    m = make_student(max(STUDENT_SIZES, key=lambda s: STUDENT_SIZES[s]['hidden_size']), tok)
+    ids = torch.tensor([tok.encode(t)[:64] for t in synthetic_corpus(n=8)[:4] if len(tok.encode(t)) >= 64][:2])
+    opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
+    first = None
+    for _ in range(10):
+        loss = m(input_ids=ids, labels=ids).loss
+        first = first or loss.item()
+        loss.backward(); opt.step(); opt.zero_grad()
+    assert loss.item() < first
