@@ -1,0 +1,162 @@
+"""Tests for rvi.pareto: frontier masks, the constrained saturating fit of Appendix E, power laws of Appendix F.3."""
+import numpy as np
+import pytest
+
+from rvi.pareto import PowerLawFit, SaturatingFit, fit_power_law, fit_saturating, pareto_front, pareto_points
+
+
+def brute(c, s):
+    c, s = np.asarray(c, float), np.asarray(s, float)
+    return np.array([not ((c <= c[i]) & (s >= s[i]) & ((c < c[i]) | (s > s[i]))).any() for i in range(len(c))])
+
+
+def test_pareto_matches_definition_with_ties():
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n = int(rng.integers(1, 50))
+        c, s = rng.integers(0, 7, n), rng.integers(0, 7, n)
+        assert pareto_front(c, s).tolist() == brute(c, s).tolist()
+
+
+def test_pareto_large_and_float():
+    rng = np.random.default_rng(1)
+    c, s = 10**rng.uniform(12, 22, 40_000), rng.uniform(0, 1, 40_000)
+    m = pareto_front(c, s)
+    assert m.dtype == bool and m.shape == (40_000,)
+    cf, sf = pareto_points(c, s)
+    assert np.all(np.diff(cf) > 0) and np.all(np.diff(sf) > 0)   # continuous data: a strict staircase
+    sub = rng.choice(40_000, 2000, replace=False)
+    assert pareto_front(c[sub], s[sub]).tolist() == brute(c[sub], s[sub]).tolist()
+    # every dominated point has a frontier point at most as costly and at least as good
+    for i in np.flatnonzero(~m)[:200]:
+        assert ((cf <= c[i]) & (sf >= s[i])).any()
+
+
+def test_pareto_bad_input():
+    with pytest.raises(ValueError, match='empty'):
+        pareto_front([], [])
+    with pytest.raises(ValueError, match='mismatched'):
+        pareto_front([1, 2], [1])
+    with pytest.raises(ValueError, match='scores contains NaN'):
+        pareto_front([1, 2], [1, np.nan])
+    with pytest.raises(ValueError, match='costs contains NaN'):
+        pareto_front([np.inf, 2], [1, 1])
+
+
+def _synthetic(rng, n, alpha, beta, delta, x_mid=1e17, noise=0.005, lo=12, hi=22):
+    gamma = x_mid**(-delta)                                        # gamma x^delta = 1 at x_mid
+    true = SaturatingFit(alpha, beta, gamma, delta, 0.0, 1.0, n)
+    x = 10**np.sort(rng.uniform(lo, hi, n))
+    return x, true(x) + rng.normal(0, noise, n), true
+
+
+def check_constraints(fit, ceiling):
+    assert fit.alpha > 0 and fit.beta > 0
+    assert fit.alpha + fit.beta <= ceiling
+    assert fit.gamma > 0 and 0 < fit.delta <= 1
+    assert fit.constraint_violations() == []
+    assert np.isfinite(fit.mae) and fit.mae >= 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_saturating_recovers_parameters(seed):
+    rng = np.random.default_rng(seed)
+    alpha, beta, delta = rng.uniform(0.05, 0.3), rng.uniform(0.3, 0.6), rng.uniform(0.2, 0.9)
+    x, y, true = _synthetic(rng, 40, alpha, beta, delta, x_mid=10**rng.uniform(15, 19))
+    fit = fit_saturating(x, y, ceiling=1.0)
+    check_constraints(fit, 1.0)
+    assert fit.alpha == pytest.approx(alpha, abs=0.03)
+    assert fit.alpha + fit.beta == pytest.approx(alpha + beta, abs=0.03)
+    assert fit.delta == pytest.approx(delta, abs=0.15)
+    assert np.abs(fit(x) - true(x)).max() < 0.02
+    assert fit.mae <= np.mean(np.abs(true(x) - y)) + 1e-4            # at least as good as the truth on the data
+    assert fit.n_points == 40 and fit.ceiling == 1.0
+
+
+def test_saturating_noise_free_is_tight():
+    rng = np.random.default_rng(7)
+    x, y, true = _synthetic(rng, 25, 0.15, 0.5, 0.35, noise=0.0)
+    fit = fit_saturating(x, y)
+    assert fit.mae < 2e-3
+    assert np.abs(fit(np.geomspace(1e12, 1e22, 50)) - true(np.geomspace(1e12, 1e22, 50))).max() < 0.01
+
+
+@pytest.mark.parametrize("lo,hi", [(12, 14), (20, 22), (12, 22)])
+def test_saturating_converges_across_scales(lo, hi):
+    rng = np.random.default_rng(lo)
+    mid = 10**((lo + hi)/2)
+    x, y, true = _synthetic(rng, 30, 0.2, 0.5, 0.5, x_mid=mid, lo=lo, hi=hi)
+    fit = fit_saturating(x, y, ceiling=0.9)
+    check_constraints(fit, 0.9)
+    assert np.abs(fit(x) - true(x)).max() < 0.03
+
+
+def test_saturating_ceiling_binds():
+    x = np.array([1e18, 3e18, 8e18, 2e19, 4e19])
+    fit = fit_saturating(x, [0.30, 0.42, 0.55, 0.63, 0.66], ceiling=0.6)
+    check_constraints(fit, 0.6)
+    assert fit.alpha + fit.beta == pytest.approx(0.6, abs=0.01)
+    # a flat series still gives a valid fit
+    check_constraints(fit_saturating(x, [0.4]*5, ceiling=1.0), 1.0)
+    # values and limits
+    assert fit(0.0) == pytest.approx(fit.alpha)
+    assert fit(1e40) == pytest.approx(fit.alpha + fit.beta)
+    assert isinstance(fit(1e18), float) and fit(x).shape == (5,)
+    assert set(fit.to_dict()) == {'alpha', 'beta', 'gamma', 'delta', 'mae', 'ceiling', 'n_points'}
+
+
+def test_saturating_bad_input():
+    x = [1e12, 1e13, 1e14, 1e15]
+    with pytest.raises(ValueError, match='at least 4 points'):
+        fit_saturating(x[:3], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match='x must be > 0'):
+        fit_saturating([0] + x[1:], [0.1, 0.2, 0.3, 0.4])
+    with pytest.raises(ValueError, match='mismatched'):
+        fit_saturating(x, [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match='y contains NaN'):
+        fit_saturating(x, [0.1, np.nan, 0.3, 0.4])
+    with pytest.raises(ValueError, match='x is empty'):
+        fit_saturating([], [])
+    with pytest.raises(ValueError, match='ceiling'):
+        fit_saturating(x, [0.1, 0.2, 0.3, 0.4], ceiling=-1)
+    with pytest.raises(ValueError, match='ceiling'):
+        fit_saturating(x, [0.1, 0.2, 0.3, 0.4], ceiling=float('nan'))
+
+
+def test_power_law_recovers():
+    rng = np.random.default_rng(0)
+    x = np.geomspace(5e8, 1.4e10, 12)
+    y = 2.5e3*x**0.85*np.exp(rng.normal(0, 0.03, x.size))
+    fit = fit_power_law(x, y)
+    assert isinstance(fit, PowerLawFit)
+    assert fit.beta == pytest.approx(0.85, abs=0.05)
+    assert fit.alpha == pytest.approx(2.5e3, rel=0.5)
+    assert 0.98 < fit.r2 <= 1
+    assert fit(1e9) == pytest.approx(2.5e3*1e9**0.85, rel=0.05)
+    exact = fit_power_law([1, 10, 100], [2, 20, 200])
+    assert (exact.alpha, exact.beta, exact.r2) == (pytest.approx(2), pytest.approx(1), pytest.approx(1))
+
+
+def test_power_law_bad_input():
+    with pytest.raises(ValueError, match='at least 2 points'):
+        fit_power_law([1], [1])
+    with pytest.raises(ValueError, match='y must be > 0'):
+        fit_power_law([1, 2], [0, 1])
+    with pytest.raises(ValueError, match='x must be > 0'):
+        fit_power_law([-1, 2], [1, 1])
+    with pytest.raises(ValueError, match='single distinct value'):
+        fit_power_law([3, 3], [1, 2])
+    with pytest.raises(ValueError, match='mismatched'):
+        fit_power_law([1, 2, 3], [1, 2])
+
+
+@pytest.mark.slow
+def test_saturating_many_seeds():
+    for seed in range(20):
+        rng = np.random.default_rng(100 + seed)
+        alpha, beta, delta = rng.uniform(0.02, 0.4), rng.uniform(0.2, 0.55), rng.uniform(0.1, 1.0)
+        x, y, true = _synthetic(rng, int(rng.integers(8, 60)), alpha, beta, delta, x_mid=10**rng.uniform(14, 20),
+                                noise=rng.uniform(0, 0.02))
+        fit = fit_saturating(x, y)
+        check_constraints(fit, 1.0)
+        assert fit.mae <= np.mean(np.abs(true(x) - y)) + 1e-3, seed
