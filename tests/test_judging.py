@@ -260,3 +260,28 @@ def test_agreement_report_and_kappa():
     assert allrow.kappa == pytest.approx(cohen_kappa([1, 0, 0, 0, 1], [1, 0, 1, 0, 1]))
     with pytest.raises(ValueError, match='share no'):
         agreement_report(rule, [dict(r, model='other') for r in llm])
+
+
+def test_llm_judge_through_a_generation_backend():
+    "rvi.generation's Backend.generate(chats, sampling) plugs in as the judge's generate callable."
+    gen = pytest.importorskip('rvi.generation')
+
+    class RuleJudgeBackend(gen.Backend):
+        kind = 'test'
+        def __init__(self): self.seen = []
+        def _generate(self, chats, sampling, enable_thinking):
+            self.seen.append(sampling)
+            outs = []
+            for c in chats:
+                u = c[-1]['content'].split('User Answer:\n')[1]
+                if not u.startswith('\\boxed'): outs.append(gen.failed('server down')); continue
+                outs.append(gen.Generation('\\boxed{yes}' if u.startswith('\\boxed{18}') or u.startswith('\\boxed{B}')
+                                           else '\\boxed{no}', 100, 5, 'stop'))
+            return outs
+
+    be = RuleJudgeBackend()
+    recs = judge_responses(_samples(), judge='llm', generate=be.generate, judge_system='detailed thinking off')
+    assert (be.seen[0].temperature, be.seen[0].top_p) == (0.7, 0.95)
+    assert [r['correct'] for r in recs] == [True, False, False, False, True]
+    assert [r['verdict_missing'] for r in recs] == [False, False, True, True, False]
+    assert 'judge error: server down' in recs[2]['judge_raw']
