@@ -7,10 +7,14 @@ venv=.venv
 want=$(cat requirements.txt setup.py settings.ini | sha256sum | cut -d' ' -f1)
 have=$(cat "$venv/.rvi-stamp" 2>/dev/null || true)
 if [ "$want" = "$have" ] && [ -x "$venv/bin/python" ]; then exit 0; fi
-echo "bootstrap: building $venv from requirements.txt (stamp ${want:0:12})" >&2
+echo "bootstrap: building $venv from requirements.txt (stamp ${want:0:12}); log in $venv/bootstrap.log" >&2
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade pip
-"$venv/bin/python" -m pip install -q -r requirements.txt
-"$venv/bin/python" -m pip install -q --no-deps -e .
-"$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
+log=$venv/bootstrap.log
+run() { "$@" >>"$log" 2>&1 || { echo "bootstrap: '$*' failed; last lines of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }; }
+: > "$log"
+run "$venv/bin/python" -m pip install --upgrade pip
+run "$venv/bin/python" -m pip install -r requirements.txt
+run "$venv/bin/python" -m pip install --no-deps -e .
+run "$venv/bin/python" -m ipykernel install --sys-prefix --name python3
 echo "$want" > "$venv/.rvi-stamp"
+echo "bootstrap: done" >&2
