@@ -9,7 +9,7 @@ __all__ = ['CATEGORIES', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPTIONS', '
            'SyntheticTeacher', 'make_questions', 'eval_questions', 'synthetic_benchmark', 'format_prompt',
            'register_synthetic_benchmarks', 'count_tokens', 'pair_records', 'teacher_pairs', 'length_ratios']
 
-# %% ../nbs/05_synthetic.ipynb #66cdb54a
+# %% ../nbs/05_synthetic.ipynb #660ef704
 import hashlib, json, random, re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +17,7 @@ from typing import Optional
 
 from .core import Config, ConfigError
 
-# %% ../nbs/05_synthetic.ipynb #7a57b7f8
+# %% ../nbs/05_synthetic.ipynb #4c259329
 CATEGORIES = {
     'gsm8k': 'math-oe', 'math-500': 'math-oe', 'aime': 'math-oe',
     'aqua-rat': 'math-mc', 'mmlu-math': 'math-mc', 'mmlu-pro-math': 'math-mc',
@@ -52,7 +52,7 @@ INSTRUCTIONS = {
     'kb-fact': 'Answer the following question. Make sure to put the answer (and only answer) inside \\boxed{}.',
 }
 
-# %% ../nbs/05_synthetic.ipynb #42a45a45
+# %% ../nbs/05_synthetic.ipynb #1fa84241
 _IFT_ERR = {'gsm8k': 0.08, 'math-500': 0.06, 'aime': 0.2, 'aqua-rat': 0.06, 'mmlu-math': 0.06, 'mmlu-pro-math': 0.08,
             'mmlu-misc': 0.03, 'openbookqa': 0.05, 'winogrande': 0.04, 'squad': 0.03, 'coqa': 0.04, 'ifeval': 0.08,
             'kb-fact': 0.0}
@@ -116,7 +116,7 @@ class SyntheticConfig(Config):
         if not 2 <= self.passage_sentences <= 8: raise ConfigError(f"SyntheticConfig.passage_sentences: must lie in [2, 8], got {self.passage_sentences}")
         if self.eval_size < 1: raise ConfigError(f"SyntheticConfig.eval_size: must be >= 1, got {self.eval_size}")
 
-# %% ../nbs/05_synthetic.ipynb #5a804cbe
+# %% ../nbs/05_synthetic.ipynb #0c4f0a20
 def _rng(*parts) -> random.Random:
     "A deterministic random stream named by `parts`."
     return random.Random('|'.join(map(str, parts)))
@@ -131,7 +131,7 @@ def split_of(rec: dict, eval_fraction: float = 0.1) -> str:
     h = int(hashlib.sha256(question_key(rec).encode()).hexdigest()[:12], 16) / 16 ** 12
     return 'eval' if h < eval_fraction else 'train'
 
-# %% ../nbs/05_synthetic.ipynb #bb3df4e3
+# %% ../nbs/05_synthetic.ipynb #fbbb415b
 _SYL = ['ba', 'do', 'ka', 'li', 'mo', 'ne', 'ra', 'si', 'tu', 'vo', 'za', 'pe']
 _END = ['ria', 'land', 'nia', 'stan', 'dor', 'mar']
 PEOPLE = ['Ava', 'Ben', 'Cara', 'Dan', 'Eli', 'Finn', 'Gia', 'Hugo', 'Ida', 'Jon', 'Kai', 'Lena', 'Max', 'Nora',
@@ -168,7 +168,7 @@ def attr_values(kb: dict, attr: str) -> list:
     return {'capital': sorted(f['capital'] for f in kb.values()), 'animal': ANIMALS, 'export': GOODS,
             'color': COLORS}[attr]
 
-# %% ../nbs/05_synthetic.ipynb #d8e3d160
+# %% ../nbs/05_synthetic.ipynb #bd40aa2c
 _ADD = ['{p} finds {x} more.', '{p} buys {x} more.', '{p} gets {x} more.']
 _SUB = ['{p} gives away {x}.', '{p} loses {x}.', '{p} sells {x}.']
 _MUL = {2: 'Then the number of {item} doubles.', 3: 'Then the number of {item} triples.'}
@@ -207,7 +207,7 @@ def _word_problem(rng, cfg, n_steps):
     sents.append(f'How many {item} does {p} have now?')
     return ' '.join(sents), {'kind': 'chain', 'person': p, 'item': item, 'start': start, 'ops': ops, 'verbs': verbs}
 
-# %% ../nbs/05_synthetic.ipynb #51399f1e
+# %% ../nbs/05_synthetic.ipynb #7f6cfca5
 def _expression(rng, cfg):
     "Return (question, spec) for a bracketed arithmetic expression or a linear equation."
     if rng.random() < 0.5:
@@ -254,7 +254,7 @@ def _eval_expr(expr: str) -> int:
         return v
     return summ()
 
-# %% ../nbs/05_synthetic.ipynb #37bf126d
+# %% ../nbs/05_synthetic.ipynb #0c84ba7f
 def _num_options(rng, value, k, prev=None):
     "k distinct non-negative integer options containing `value`; returns (options, index of value)."
     pool = [value + d for d in list(range(-10, 0)) + list(range(1, 11)) if value + d >= 0]
@@ -268,7 +268,7 @@ def _num_options(rng, value, k, prev=None):
     rng.shuffle(opts)
     return [str(o) for o in opts], opts.index(value)
 
-# %% ../nbs/05_synthetic.ipynb #cc0cb9a4
+# %% ../nbs/05_synthetic.ipynb #3cdd11bd
 _RECEIVE = ['salt', 'silk', 'rice', 'tea', 'wool', 'glass', 'paper', 'spice', 'grain', 'oil']
 _WINO = [  # comparative, consequence for the one with more of it, consequence for the one with less
     ('taller', 'had to duck under the low door', 'needed a stool to reach the shelf'),
@@ -312,7 +312,7 @@ def _wino(rng):
     return q, opts, {'kind': 'wino', 'a': a, 'b': b, 'cmp': cmp_, 'more': use_more, 'value': a if use_more else b,
                      'consequence': more if use_more else less}
 
-# %% ../nbs/05_synthetic.ipynb #90afb0a3
+# %% ../nbs/05_synthetic.ipynb #778bc56f
 _VERBS = [('bought', 'buy'), ('found', 'find'), ('painted', 'paint'), ('sold', 'sell'), ('fixed', 'fix'), ('lost', 'lose')]
 _OBJECTS = ['a lamp', 'a red kite', 'a old map', 'a small boat', 'a blue cup', 'a wooden chair', 'a silver ring',
             'a green coat', 'a clock', 'a drum']
@@ -364,7 +364,7 @@ def _ifeval(rng):
             'clause': rng.randrange(len(_CLAUSES)), 'tail': rng.randrange(len(_TAILS))}
     return q, spec
 
-# %% ../nbs/05_synthetic.ipynb #adb29a1d
+# %% ../nbs/05_synthetic.ipynb #f6628141
 def _record(qid, task, question, spec, answer, answers, choices=None, passage=None, history=None, extra=None):
     meta = {'task': task, 'category': TASK_CATEGORY[task], 'answer_type': ANSWER_TYPES[task],
             'spec': json.dumps(spec, sort_keys=True), **(extra or {})}
@@ -432,7 +432,7 @@ def draw_question(task: str, split: str, key, cfg: SyntheticConfig | None = None
     raise RuntimeError(f"could not draw a {split} question for task {task!r}: question space too small for "
                        f"eval_fraction={cfg.eval_fraction}")
 
-# %% ../nbs/05_synthetic.ipynb #f40f9dbc
+# %% ../nbs/05_synthetic.ipynb #68d31702
 def _ifeval_response(spec: dict, violate: str | None = None) -> str:
     "The teacher's sentence for an ifeval spec; `violate` names one constraint to break."
     t = spec['topic']
@@ -454,7 +454,7 @@ def _ifeval_response(spec: dict, violate: str | None = None) -> str:
         s = s[:-1] + ' ' + ' '.join(['and it stays like that for a very long time'] * 2) + '.'
     return s
 
-# %% ../nbs/05_synthetic.ipynb #7e87828d
+# %% ../nbs/05_synthetic.ipynb #a49588ca
 _ATTR_PHRASE = {'capital': 'capital', 'animal': 'national animal', 'export': 'main export', 'color': 'flag color'}
 
 def _fact(c, attr, v): return ATTRS[attr][1].format(c=c, v=v)
@@ -663,7 +663,7 @@ def _span_of(sentence, ask):
     m = re.match(r'(\w+) (\w+) (.+) in (\w+) on (\w+)\.', sentence.strip())
     return {'object': m.group(3), 'place': m.group(4), 'day': m.group(5)}[ask]
 
-# %% ../nbs/05_synthetic.ipynb #f849ed51
+# %% ../nbs/05_synthetic.ipynb #e1f5f0b0
 DOMAINS = ('general', 'math')
 
 def _pick(rng, mix):
@@ -698,7 +698,7 @@ def eval_questions(task: str, n: int | None = None, cfg: SyntheticConfig | None 
         seen.add(question_key(rec)); out.append(rec)
     return out
 
-# %% ../nbs/05_synthetic.ipynb #4accabd9
+# %% ../nbs/05_synthetic.ipynb #e3811bc4
 def synthetic_benchmark(task: str, cfg: SyntheticConfig | None = None):
     "The `rvi.tasks.Benchmark` record of `syn-<task>` (kb-fact: an unregistered one used for prompts)."
     from rvi.tasks import Benchmark
@@ -735,7 +735,10 @@ def register_synthetic_benchmarks(cfg: SyntheticConfig | None = None) -> list:
     from rvi.tasks import register_benchmark
     return [register_benchmark(synthetic_benchmark(t, cfg), overwrite=True) for t in TASKS]
 
-# %% ../nbs/05_synthetic.ipynb #0ebb2e35
+# %% ../nbs/05_synthetic.ipynb #aa554fea
+register_synthetic_benchmarks()
+
+# %% ../nbs/05_synthetic.ipynb #e6a7a1b0
 _TOK_RE = re.compile(r'\d|[A-Za-z]+|[^\sA-Za-z\d]')
 
 def count_tokens(text: str, tokenizer=None) -> int:
