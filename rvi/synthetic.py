@@ -7,9 +7,10 @@ __all__ = ['CATEGORIES', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPTIONS', '
            'PEOPLE', 'ITEMS', 'ANIMALS', 'GOODS', 'COLORS', 'ATTRS', 'IFEVAL_CONSTRAINTS', 'DOMAINS', 'SyntheticConfig',
            'question_key', 'split_of', 'knowledge_base', 'attr_values', 'make_record', 'draw_question',
            'SyntheticTeacher', 'make_questions', 'eval_questions', 'synthetic_benchmark', 'format_prompt',
-           'register_synthetic_benchmarks', 'count_tokens', 'pair_records', 'teacher_pairs', 'length_ratios']
+           'register_synthetic_benchmarks', 'teacher_accuracy', 'count_tokens', 'pair_records', 'teacher_pairs',
+           'length_ratios']
 
-# %% ../nbs/05_synthetic.ipynb #660ef704
+# %% ../nbs/05_synthetic.ipynb #d45c91f5
 import hashlib, json, random, re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import Optional
 
 from .core import Config, ConfigError
 
-# %% ../nbs/05_synthetic.ipynb #4c259329
+# %% ../nbs/05_synthetic.ipynb #6a7f258f
 CATEGORIES = {
     'gsm8k': 'math-oe', 'math-500': 'math-oe', 'aime': 'math-oe',
     'aqua-rat': 'math-mc', 'mmlu-math': 'math-mc', 'mmlu-pro-math': 'math-mc',
@@ -52,7 +53,7 @@ INSTRUCTIONS = {
     'kb-fact': 'Answer the following question. Make sure to put the answer (and only answer) inside \\boxed{}.',
 }
 
-# %% ../nbs/05_synthetic.ipynb #1fa84241
+# %% ../nbs/05_synthetic.ipynb #ea092f27
 _IFT_ERR = {'gsm8k': 0.08, 'math-500': 0.06, 'aime': 0.2, 'aqua-rat': 0.06, 'mmlu-math': 0.06, 'mmlu-pro-math': 0.08,
             'mmlu-misc': 0.03, 'openbookqa': 0.05, 'winogrande': 0.04, 'squad': 0.03, 'coqa': 0.04, 'ifeval': 0.08,
             'kb-fact': 0.0}
@@ -116,7 +117,7 @@ class SyntheticConfig(Config):
         if not 2 <= self.passage_sentences <= 8: raise ConfigError(f"SyntheticConfig.passage_sentences: must lie in [2, 8], got {self.passage_sentences}")
         if self.eval_size < 1: raise ConfigError(f"SyntheticConfig.eval_size: must be >= 1, got {self.eval_size}")
 
-# %% ../nbs/05_synthetic.ipynb #0c4f0a20
+# %% ../nbs/05_synthetic.ipynb #2bfe27e2
 def _rng(*parts) -> random.Random:
     "A deterministic random stream named by `parts`."
     return random.Random('|'.join(map(str, parts)))
@@ -131,7 +132,7 @@ def split_of(rec: dict, eval_fraction: float = 0.1) -> str:
     h = int(hashlib.sha256(question_key(rec).encode()).hexdigest()[:12], 16) / 16 ** 12
     return 'eval' if h < eval_fraction else 'train'
 
-# %% ../nbs/05_synthetic.ipynb #fbbb415b
+# %% ../nbs/05_synthetic.ipynb #27f7f323
 _SYL = ['ba', 'do', 'ka', 'li', 'mo', 'ne', 'ra', 'si', 'tu', 'vo', 'za', 'pe']
 _END = ['ria', 'land', 'nia', 'stan', 'dor', 'mar']
 PEOPLE = ['Ava', 'Ben', 'Cara', 'Dan', 'Eli', 'Finn', 'Gia', 'Hugo', 'Ida', 'Jon', 'Kai', 'Lena', 'Max', 'Nora',
@@ -168,7 +169,7 @@ def attr_values(kb: dict, attr: str) -> list:
     return {'capital': sorted(f['capital'] for f in kb.values()), 'animal': ANIMALS, 'export': GOODS,
             'color': COLORS}[attr]
 
-# %% ../nbs/05_synthetic.ipynb #bd40aa2c
+# %% ../nbs/05_synthetic.ipynb #81370c95
 _ADD = ['{p} finds {x} more.', '{p} buys {x} more.', '{p} gets {x} more.']
 _SUB = ['{p} gives away {x}.', '{p} loses {x}.', '{p} sells {x}.']
 _MUL = {2: 'Then the number of {item} doubles.', 3: 'Then the number of {item} triples.'}
@@ -207,7 +208,7 @@ def _word_problem(rng, cfg, n_steps):
     sents.append(f'How many {item} does {p} have now?')
     return ' '.join(sents), {'kind': 'chain', 'person': p, 'item': item, 'start': start, 'ops': ops, 'verbs': verbs}
 
-# %% ../nbs/05_synthetic.ipynb #7f6cfca5
+# %% ../nbs/05_synthetic.ipynb #89b967ea
 def _expression(rng, cfg):
     "Return (question, spec) for a bracketed arithmetic expression or a linear equation."
     if rng.random() < 0.5:
@@ -254,7 +255,7 @@ def _eval_expr(expr: str) -> int:
         return v
     return summ()
 
-# %% ../nbs/05_synthetic.ipynb #0c84ba7f
+# %% ../nbs/05_synthetic.ipynb #3f78a03a
 def _num_options(rng, value, k, prev=None):
     "k distinct non-negative integer options containing `value`; returns (options, index of value)."
     pool = [value + d for d in list(range(-10, 0)) + list(range(1, 11)) if value + d >= 0]
@@ -268,7 +269,7 @@ def _num_options(rng, value, k, prev=None):
     rng.shuffle(opts)
     return [str(o) for o in opts], opts.index(value)
 
-# %% ../nbs/05_synthetic.ipynb #3cdd11bd
+# %% ../nbs/05_synthetic.ipynb #7f23b84d
 _RECEIVE = ['salt', 'silk', 'rice', 'tea', 'wool', 'glass', 'paper', 'spice', 'grain', 'oil']
 _WINO = [  # comparative, consequence for the one with more of it, consequence for the one with less
     ('taller', 'had to duck under the low door', 'needed a stool to reach the shelf'),
@@ -312,7 +313,7 @@ def _wino(rng):
     return q, opts, {'kind': 'wino', 'a': a, 'b': b, 'cmp': cmp_, 'more': use_more, 'value': a if use_more else b,
                      'consequence': more if use_more else less}
 
-# %% ../nbs/05_synthetic.ipynb #778bc56f
+# %% ../nbs/05_synthetic.ipynb #499df6b3
 _VERBS = [('bought', 'buy'), ('found', 'find'), ('painted', 'paint'), ('sold', 'sell'), ('fixed', 'fix'), ('lost', 'lose')]
 _OBJECTS = ['a lamp', 'a red kite', 'a old map', 'a small boat', 'a blue cup', 'a wooden chair', 'a silver ring',
             'a green coat', 'a clock', 'a drum']
@@ -364,7 +365,7 @@ def _ifeval(rng):
             'clause': rng.randrange(len(_CLAUSES)), 'tail': rng.randrange(len(_TAILS))}
     return q, spec
 
-# %% ../nbs/05_synthetic.ipynb #f6628141
+# %% ../nbs/05_synthetic.ipynb #438cc232
 def _record(qid, task, question, spec, answer, answers, choices=None, passage=None, history=None, extra=None):
     meta = {'task': task, 'category': TASK_CATEGORY[task], 'answer_type': ANSWER_TYPES[task],
             'spec': json.dumps(spec, sort_keys=True), **(extra or {})}
@@ -432,7 +433,7 @@ def draw_question(task: str, split: str, key, cfg: SyntheticConfig | None = None
     raise RuntimeError(f"could not draw a {split} question for task {task!r}: question space too small for "
                        f"eval_fraction={cfg.eval_fraction}")
 
-# %% ../nbs/05_synthetic.ipynb #68d31702
+# %% ../nbs/05_synthetic.ipynb #85e44699
 def _ifeval_response(spec: dict, violate: str | None = None) -> str:
     "The teacher's sentence for an ifeval spec; `violate` names one constraint to break."
     t = spec['topic']
@@ -454,7 +455,7 @@ def _ifeval_response(spec: dict, violate: str | None = None) -> str:
         s = s[:-1] + ' ' + ' '.join(['and it stays like that for a very long time'] * 2) + '.'
     return s
 
-# %% ../nbs/05_synthetic.ipynb #a49588ca
+# %% ../nbs/05_synthetic.ipynb #0f62552d
 _ATTR_PHRASE = {'capital': 'capital', 'animal': 'national animal', 'export': 'main export', 'color': 'flag color'}
 
 def _fact(c, attr, v): return ATTRS[attr][1].format(c=c, v=v)
@@ -663,7 +664,7 @@ def _span_of(sentence, ask):
     m = re.match(r'(\w+) (\w+) (.+) in (\w+) on (\w+)\.', sentence.strip())
     return {'object': m.group(3), 'place': m.group(4), 'day': m.group(5)}[ask]
 
-# %% ../nbs/05_synthetic.ipynb #e1f5f0b0
+# %% ../nbs/05_synthetic.ipynb #e8d96d58
 DOMAINS = ('general', 'math')
 
 def _pick(rng, mix):
@@ -698,7 +699,7 @@ def eval_questions(task: str, n: int | None = None, cfg: SyntheticConfig | None 
         seen.add(question_key(rec)); out.append(rec)
     return out
 
-# %% ../nbs/05_synthetic.ipynb #e3811bc4
+# %% ../nbs/05_synthetic.ipynb #6926a536
 def synthetic_benchmark(task: str, cfg: SyntheticConfig | None = None):
     "The `rvi.tasks.Benchmark` record of `syn-<task>` (kb-fact: an unregistered one used for prompts)."
     from rvi.tasks import Benchmark
@@ -735,10 +736,26 @@ def register_synthetic_benchmarks(cfg: SyntheticConfig | None = None) -> list:
     from rvi.tasks import register_benchmark
     return [register_benchmark(synthetic_benchmark(t, cfg), overwrite=True) for t in TASKS]
 
-# %% ../nbs/05_synthetic.ipynb #aa554fea
+# %% ../nbs/05_synthetic.ipynb #d8928414
 register_synthetic_benchmarks()
 
-# %% ../nbs/05_synthetic.ipynb #e6a7a1b0
+# %% ../nbs/05_synthetic.ipynb #78e86412
+def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int = 0):
+    "Rule-judged accuracy of the teacher in both modes on each `syn-*` benchmark (a DataFrame)."
+    import pandas as pd
+    from rvi.judging import judge_rule
+    cfg = cfg or SyntheticConfig()
+    teacher, rows = SyntheticTeacher(cfg), []
+    for t in TASKS:
+        b = synthetic_benchmark(t, cfg)
+        exs = eval_questions(t, n, cfg)
+        row = {'benchmark': b.name, 'category': b.category}
+        for mode, r in (('ift', False), ('reasoning', True)):
+            row[mode] = sum(judge_rule(e, teacher.answer(e, r, seed), b).correct for e in exs) / len(exs)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index('benchmark')
+
+# %% ../nbs/05_synthetic.ipynb #ddb6d345
 _TOK_RE = re.compile(r'\d|[A-Za-z]+|[^\sA-Za-z\d]')
 
 def count_tokens(text: str, tokenizer=None) -> int:
