@@ -381,14 +381,15 @@ PRESETS: dict[str, dict] = {
                  student_backend="transformers", judge="rules",
                  students=["xs", "s", "m"], ratios=[0.25, 0.5, 0.75],
                  n_train={"general": 1600, "math": 400}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=24,
-                 max_new_tokens=192, long_max_new_tokens=384, ablation_domains=["general"]),
+                 max_new_tokens=192, long_max_new_tokens=384, ablation_domains=["general"],
+                 student_init={"corpus": 1000, "vocab_size": 1024}),
     # Every stage and every figure on the smallest data (the test suite runs it end to end).
     "smoke": dict(preset="smoke", world="offline", teacher="synthetic", teacher_backend="synthetic",
                   student_backend="transformers", judge="rules",
                   students=["xs"], ratios=[0.5], biphasic=["general-ift>math-ift", "general-reasoning>math-reasoning"],
                   n_train={"general": 48, "math": 24}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=2,
-                  max_new_tokens=32, long_max_new_tokens=48, length_cap_percentiles=[0, 50, 100],
-                  ablation_domains=["general"]),
+                  max_new_tokens=64, long_max_new_tokens=96, length_cap_percentiles=[0, 50, 100],
+                  ablation_domains=["general"], student_init={"corpus": 150, "vocab_size": 512}),
 }
 
 def get_preset(name: str, **overrides) -> ExperimentConfig:
