@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv
-want=$(cat requirements.txt setup.py settings.ini | sha256sum | cut -d' ' -f1)
+# only what changes the install: requirements, setup.py, and settings.ini's package lines
+want=$( (cat requirements.txt setup.py; grep -E '^(lib_name|version|min_python|requirements|console_scripts) *=' settings.ini) | sha256sum | cut -d' ' -f1)
 have=$(cat "$venv/.rvi-stamp" 2>/dev/null || true)
 if [ "$want" = "$have" ] && [ -x "$venv/bin/python" ]; then exit 0; fi
 echo "bootstrap: building $venv from requirements.txt (stamp ${want:0:12}); log in $venv/bootstrap.log" >&2
