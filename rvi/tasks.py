@@ -282,12 +282,16 @@ _PAPER = [
 PAPER_BENCHMARKS = tuple(d['name'] for d in _PAPER)
 for _d in _PAPER: register_benchmark(Benchmark(**_d), overwrite=True)
 
-# %% ../nbs/03_tasks.ipynb #a23722af
+# %% ../nbs/03_tasks.ipynb #3ef798bd
 _EXT = {'.jsonl': 'json', '.json': 'json', '.parquet': 'parquet', '.csv': 'csv', '.arrow': 'arrow'}
 
-def _read_local(path, split):
+def _read_local(path, split, configs=(None,)):
     import datasets
     p = Path(path)
+    sub = [p / c for c in configs if c is not None and (p / c).is_dir()]
+    if sub:   # a hub snapshot with one folder per config (cais/mmlu, allenai/winogrande, openai/gsm8k ...)
+        parts = [_read_local(d, split) for d in sub]
+        return parts[0] if len(parts) == 1 else datasets.concatenate_datasets(parts)
     if not p.exists(): raise FileNotFoundError(f"benchmark data path {str(p)!r} does not exist")
     if p.is_dir() and ((p / 'dataset_dict.json').exists() or (p / 'state.json').exists()):
         d = datasets.load_from_disk(str(p))
@@ -340,7 +344,7 @@ def load_benchmark(name, path=None, limit: Optional[int] = None, seed: int = 0, 
     if b.loader is not None:
         exs = list(b.loader(b, path=path, split=split))
     else:
-        ds = _read_local(path, split) if path is not None else _read_hub(b, split)
+        ds = _read_local(path, split, b.configs) if path is not None else _read_hub(b, split)
         missing = [c for c in b.columns if c not in ds.column_names]
         if missing: raise ValueError(f"benchmark {b.name!r}: data lacks column(s) {missing} (has: {ds.column_names})")
         exs = []

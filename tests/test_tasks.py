@@ -272,3 +272,16 @@ def test_register_synthetic_benchmark():
             load_benchmark('syn-test-dup')
     finally:
         BENCHMARKS.pop('syn-test-gsm8k', None); BENCHMARKS.pop('syn-test-dup', None)
+
+
+def test_hub_snapshot_with_config_folders(tmp_path):
+    "A downloaded cais/mmlu snapshot has one folder per subject; only the benchmark's configs are read."
+    row = hub_rows()['mmlu-misc'][0]
+    for cfg in ['miscellaneous', 'anatomy', 'abstract_algebra', 'college_mathematics', 'all']:
+        write([{**row, 'subject': cfg}] * 2, tmp_path / 'mmlu' / cfg / 'test-00000-of-00001.parquet', 'parquet')
+        write([{**row, 'subject': cfg}], tmp_path / 'mmlu' / cfg / 'dev-00000-of-00001.parquet', 'parquet')
+    misc = load_benchmark('mmlu-misc', path=tmp_path / 'mmlu')
+    assert len(misc) == 2 and {e['metadata']['subject'] for e in misc} == {'miscellaneous'}
+    math = load_benchmark('mmlu-math', path=tmp_path / 'mmlu')
+    assert {e['metadata']['subject'] for e in math} == {'abstract_algebra', 'college_mathematics'} and len(math) == 4
+    assert len(tasks.shot_pool('mmlu-misc', path=tmp_path / 'mmlu')) == 1
