@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'FIGURE_GROUPS', 'KINDS', 'SLURM_KEYS', 'log', 'RESULT_COLUMNS', 'Cell',
            'cell_hash', 'student_short', 'ratio_tag', 'model_name', 'figure_needs', 'expand_grid', 'grid_counts',
-           'marker_path', 'notebook_path', 'log_path', 'cell_state', 'experiments_dir', 'cell_spec', 'execute_cell',
-           'LocalJob', 'SubmititJob', 'RunnerBusy', 'run_cells', 'save_grid', 'load_grid', 'grid_status',
-           'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'generate_answers', 'cap_answers', 'judge_dir',
-           'build_results', 'reproduce']
+           'marker_path', 'notebook_path', 'log_path', 'cell_outputs', 'clear_outputs', 'cell_state', 'experiments_dir',
+           'cell_spec', 'execute_cell', 'LocalJob', 'SubmititJob', 'RunnerBusy', 'run_cells', 'save_grid', 'load_grid',
+           'grid_status', 'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'generate_answers', 'cap_answers',
+           'judge_dir', 'build_results', 'reproduce']
 
-# %% ../nbs/10_grid.ipynb #1ce4805b
+# %% ../nbs/10_grid.ipynb #d0656fb1
 import fcntl, hashlib, json, os, signal, socket, subprocess, sys, time, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 from .core import ExperimentConfig, RunPaths, get_preset, write_json, read_json, get_logger, ConfigError
 from .cli import command
 
-# %% ../nbs/10_grid.ipynb #0b233fa9
+# %% ../nbs/10_grid.ipynb #eb9d6b49
 GRID_VERSION = 1   # bump when the meaning of cell parameters changes incompatibly
 STAGES = ("data", "students", "train", "eval", "judge", "aggregate", "figures")
 STAGE_NOTEBOOKS = {"data": "teacher_data.ipynb", "students": "students.ipynb", "train": "train.ipynb",
@@ -52,7 +52,7 @@ def cell_hash(stage: str, name: str, notebook: str, params: dict, dep_hashes: di
                         "params": params, "deps": dict(sorted(dep_hashes.items()))}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode()).hexdigest()[:12]
 
-# %% ../nbs/10_grid.ipynb #ad6cff00
+# %% ../nbs/10_grid.ipynb #44c9fd11
 def student_short(student: str) -> str:
     "`Qwen/Qwen2.5-0.5B` -> `Qwen2.5-0.5B`; offline sizes stay as they are."
     return student.rstrip("/").rsplit("/", 1)[-1]
@@ -66,7 +66,7 @@ def model_name(student: str, lineage: str, ratio: float | None = None, order: st
         return f"{s}-{lineage.split('-')[0]}-{ratio_tag(ratio)}-{order}"
     return f"{s}-" + lineage.replace(">", "-to-")
 
-# %% ../nbs/10_grid.ipynb #3a2306a8
+# %% ../nbs/10_grid.ipynb #8bb26ab0
 def _phases(lineage: str) -> list[tuple[str, str]]:
     "'general-ift>math-reasoning' -> [('general', 'ift'), ('math', 'reasoning')] ('general-mix50' -> ('general', 'mix50'))."
     return [tuple(p.split("-", 1)) for p in lineage.split(">")]
@@ -85,7 +85,7 @@ def figure_needs(only) -> tuple[list[str], set[str]]:
     from rvi.figures import FIGURE_NEEDS
     return figs, set().union(*(set(FIGURE_NEEDS[f]) for f in figs))
 
-# %% ../nbs/10_grid.ipynb #698c393c
+# %% ../nbs/10_grid.ipynb #0b93611d
 def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dict:
     return dict(model=model, student=student, domain=domain, format=fmt, ratio=float(ratio), order=order,
                 lineage=lineage, kind=kind)
@@ -199,7 +199,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     add("figures", "claims", dict(figures=figs or []), [agg.id], notebook="figures_claims.ipynb")
     return list(cells.values())
 
-# %% ../nbs/10_grid.ipynb #e73487eb
+# %% ../nbs/10_grid.ipynb #e6de5b44
 def grid_counts(cells: Sequence[Cell]) -> dict:
     "Number of cells per stage (and per family for training)."
     out = {}
@@ -210,10 +210,31 @@ def grid_counts(cells: Sequence[Cell]) -> dict:
             out[f"train:{fam}"] = out.get(f"train:{fam}", 0) + 1
     return out
 
-# %% ../nbs/10_grid.ipynb #ddf68014
+# %% ../nbs/10_grid.ipynb #8630172a
 def marker_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "grid" / cell.stage / f"{cell.name}.json"
 def notebook_path(paths: RunPaths, cell: Cell) -> Path: return paths.notebooks / cell.stage / f"{cell.name}.ipynb"
 def log_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "logs" / cell.stage / f"{cell.name}.log"
+
+def cell_outputs(cell: Cell, paths: RunPaths) -> list[Path]:
+    "What a cell writes (cleared before it runs under a new configuration, kept to resume an interrupted run)."
+    p = cell.params
+    try:
+        if cell.stage == "data": return [paths.data / p["domain"]]
+        if cell.stage == "students": return [paths.models / "base"]
+        if cell.stage == "train": return [paths.models / p["run_name"]]
+        if cell.stage == "eval": return [paths.generations / p["meta"]["model"]]
+        if cell.stage == "judge": return [paths.judged / m for m in p["models"]]
+        if cell.stage == "aggregate": return [paths.results]
+    except KeyError: pass   # a cell of another shape (e.g. a test's toy cell) declares no outputs
+    return []
+
+def clear_outputs(cell: Cell, paths: RunPaths) -> list[Path]:
+    "Remove a cell's outputs (a fresh start); returns what was removed."
+    gone = []
+    for o in cell_outputs(cell, paths):
+        if o.is_dir(): shutil.rmtree(o); gone.append(o)
+        elif o.exists(): o.unlink(); gone.append(o)
+    return gone
 
 def _alive(pid: int) -> bool:
     try: os.kill(pid, 0)
@@ -237,7 +258,7 @@ def cell_state(cell: Cell, paths: RunPaths) -> dict:
         return {**m, "state": "pending", "why": "interrupted"}
     return {**m, "state": "pending", "why": f"unknown status {st!r}"}
 
-# %% ../nbs/10_grid.ipynb #fbb6f340
+# %% ../nbs/10_grid.ipynb #9923ec36
 def experiments_dir() -> Path:
     "Where the stage notebooks live: `$RVI_EXPERIMENTS_DIR` or `nbs/experiments` of this checkout."
     env = os.environ.get("RVI_EXPERIMENTS_DIR")
@@ -276,7 +297,7 @@ def execute_cell(spec: dict) -> dict:
     write_json(spec["marker"], rec)
     return rec
 
-# %% ../nbs/10_grid.ipynb #fa5b2a53
+# %% ../nbs/10_grid.ipynb #c016c9b0
 _WORKER = ("import json, sys\n"
            "from rvi.grid import execute_cell\n"
            "try: execute_cell(json.load(open(sys.argv[1])))\n"
@@ -337,7 +358,7 @@ class SubmititJob:
         try: self.job.cancel()
         except Exception: pass
 
-# %% ../nbs/10_grid.ipynb #82b66d0e
+# %% ../nbs/10_grid.ipynb #5e134432
 log = get_logger("rvi.grid")
 
 class RunnerBusy(RuntimeError): pass
@@ -377,6 +398,9 @@ def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor
             for c in [c for c in pending if all(d in done for d in c.deps)]:
                 if len(running) >= workers: break
                 pending.remove(c)
+                prev = cell_state(c, paths)
+                if prev.get("hash") != c.hash:   # never ran with this configuration: start from scratch
+                    for o in clear_outputs(c, paths): log.info(f"{c.id}: removed outputs of another configuration: {o}")
                 spec = cell_spec(c, paths, exp_dir)
                 if executor == "local": running[c.id] = LocalJob(spec, threads)
                 elif executor == "submitit":
@@ -403,7 +427,7 @@ def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor
         lock.close()
     return {"done": finished, "skipped": skipped, "failed": failed, "blocked": blocked, "wall_s": round(time.time() - t0, 2)}
 
-# %% ../nbs/10_grid.ipynb #71ed21a6
+# %% ../nbs/10_grid.ipynb #c78f0820
 def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
     return write_json(paths.root / "grid" / "cells.json", [c.to_dict() for c in cells])
 
@@ -425,7 +449,7 @@ def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None):
                      "notebook": str(notebook_path(paths, c)) if notebook_path(paths, c).exists() else ""})
     return pd.DataFrame(rows, columns=["stage", "cell", "state", "wall_s", "why", "log", "notebook"])
 
-# %% ../nbs/10_grid.ipynb #da8b38f7
+# %% ../nbs/10_grid.ipynb #0a8d3ac4
 def base_model_path(paths: RunPaths, world: str, student: str) -> str:
     "Where a base student is read from: the offline build under `models/base/`, or the hub id in the paper world."
     if world == "offline":
@@ -444,7 +468,7 @@ def gen_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
 def judged_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
     return paths.judged / model / variant / f"{benchmark}.jsonl"
 
-# %% ../nbs/10_grid.ipynb #7e81524c
+# %% ../nbs/10_grid.ipynb #ba6ae703
 def generate_answers(backend, model: str, benchmarks: Sequence[str], out_dir, n_eval: int = 0, shots: int = 0,
                      seed: int = 0, sampling="student", enable_thinking: bool = True, **sampling_overrides) -> dict:
     """Answer `n_eval` examples (0 = all) of each benchmark with `backend` (an `rvi.generation.Backend`) into
@@ -493,7 +517,7 @@ def cap_answers(src_dir, out_root, percentiles: Sequence[int], tokenizer=None) -
             write_jsonl(dst, cut)
     return caps_all
 
-# %% ../nbs/10_grid.ipynb #6cdf0d36
+# %% ../nbs/10_grid.ipynb #f1a69672
 def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, **kw) -> dict:
     """Judge every generations file of `model` (all variants) into `judged/<model>/<variant>/<benchmark>.jsonl`
     with `rvi.judging.judge_responses` (rules, or the LLM judge through `generate`). Existing verdicts are kept."""
@@ -511,7 +535,7 @@ def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, 
         write_jsonl(dst, recs); out[f"{variant}/{bench}"] = len(recs)
     return out
 
-# %% ../nbs/10_grid.ipynb #8bb8cc74
+# %% ../nbs/10_grid.ipynb #68e4c3b0
 RESULT_COLUMNS = ("model", "student", "params", "domain", "format", "ratio", "order", "lineage", "eval_variant",
                   "benchmark", "category", "sample_id", "prompt_tokens", "answer_tokens", "finish_reason", "correct",
                   "verdict_missing", "score", "train_flops", "inference_flops")
@@ -557,7 +581,7 @@ def build_results(paths: RunPaths, models: Sequence[dict]):
     out["correct"] = out["correct"].astype(bool); out["verdict_missing"] = out["verdict_missing"].astype(bool)
     return out
 
-# %% ../nbs/10_grid.ipynb #91bbb469
+# %% ../nbs/10_grid.ipynb #1c7ad367
 def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, cluster: str | None = None,
               slurm_args: dict | None = None, paths: RunPaths | None = None, cfg: ExperimentConfig | None = None,
               quiet: bool = False) -> dict:
@@ -571,7 +595,7 @@ def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, clu
                     cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet)
     return {**res, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}
 
-# %% ../nbs/10_grid.ipynb #0b9a6e13
+# %% ../nbs/10_grid.ipynb #d220335a
 def _reproduce_args(p):
     from rvi.core import PRESETS
     p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")
