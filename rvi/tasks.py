@@ -354,7 +354,7 @@ def load_benchmark(name, path=None, limit: Optional[int] = None, seed: int = 0, 
             exs.extend(out if isinstance(out, list) else [out])
     return subsample(_check_examples(exs, b.name), limit, seed)
 
-# %% ../nbs/03_tasks.ipynb #03959c48
+# %% ../nbs/03_tasks.ipynb #157af1ab
 def render_question(example: dict, benchmark) -> str:
     "The user-turn text for `example`: instruction, passage/history, question, lettered choices."
     b = get_benchmark(benchmark)
@@ -388,8 +388,10 @@ def shot_pool(benchmark, path=None) -> list[dict]:
     return list(_shot_pool(b.name, b.shots_split or b.split, None if path is None else str(path)))
 
 def pick_shots(example: dict, pool: Sequence[dict], shots: int, seed: int = 0) -> list[dict]:
-    "`shots` examples from `pool` (never `example` itself, nor one with the same question), seeded by the example id."
-    cands = [p for p in pool if p['id'] != example['id'] and p['question'] != example['question'] and p.get('answer')]
+    "`shots` examples from `pool` (never `example` itself, nor one with its question or passage), seeded by the example id."
+    psg = example.get('passage')
+    cands = [p for p in pool if p['id'] != example['id'] and p['question'] != example['question'] and p.get('answer')
+             and not (psg and p.get('passage') == psg)]
     if len(cands) < shots: raise ValueError(f"need {shots} few-shot examples but the pool has only {len(cands)} usable ones")
     return random.Random(f"{seed}-{example['id']}").sample(cands, shots)
 

@@ -239,6 +239,13 @@ def test_prompts_and_shots(fixtures):
     assert render_question(w, 'winogrande').endswith("\n\nA. Ian\nB. Dennis")
     i = load_benchmark('ifeval', path=fixtures['ifeval'])
     assert len(build_prompt(i[0], 'ifeval', shots=3, shot_examples=i)) == 1
+    # never a shot about the same passage (coqa turns of one story would leak each other's answers)
+    turns = load_benchmark('coqa', path=fixtures['coqa'])
+    other = [make_example(f"o{k}", f"Other question {k}?", "x", passage=f"Other story {k}.") for k in range(3)]
+    shots = tasks.pick_shots(turns[0], turns + other, 3)
+    assert {s['id'] for s in shots} == {'o0', 'o1', 'o2'}
+    with pytest.raises(ValueError, match='only 3 usable'):
+        tasks.pick_shots(turns[0], turns + other, 4)
     with pytest.raises(ValueError, match='shots must be >= 0'):
         build_prompt(ex, 'gsm8k', shots=-1)
     # the shot pool is read from the benchmark's shots_split
