@@ -1,0 +1,151 @@
+"Tests for rvi.sft: tokenization = trl's, the sequential order, WSD learning rates, resume after a kill, the record."
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import transformers
+transformers.logging.set_verbosity_error()
+
+from rvi.mixing import build_mixture
+from rvi.sft import (SFTRunConfig, sft_config, tokenize_mixture, as_chat, build_trainer, train_sft, LRTrace,
+                     wsd_steps, batch_plan, last_checkpoint, register_varlen_attention)
+from rvi.students import train_tokenizer, make_student, save_student
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toy_pairs(n, seed=0):
+    rng = np.random.default_rng(seed); rows = []
+    for i in range(n):
+        a, b = (int(x) for x in rng.integers(10, 99, 2)); k = int(rng.integers(1, 10))
+        steps = " ".join(f"{a}+{j}={a + j}." for j in range(k))
+        rows.append(dict(id=f"q{i:04d}", prompt=f"What is {a}+{b}?", ift=f"The sum is \\boxed{{{a + b}}}.",
+                         reasoning=f"<think>\nAdd {b} to {a}. {steps}\n</think>\n\nThe sum is \\boxed{{{a + b}}}.",
+                         domain="general"))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return train_tokenizer([t for r in toy_pairs(60) for t in (r["prompt"], r["ift"], r["reasoning"])], vocab_size=400)
+
+
+def small_cfg(**kw):
+    base = dict(global_batch_tokens=512, max_device_tokens=512, max_length=256, save_steps=1000, logging_steps=1,
+                torch_threads=1)
+    return sft_config("smoke", "qwen2-syn-xs", **{**base, **kw})
+
+
+def test_tokenization_matches_trl(tok):
+    "Our tokenization (needed for padding-free) gives trl's own input_ids and answer-only labels."
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+    mix = build_mixture(toy_pairs(12), 0.5, "mixed", 0)
+    ours = tokenize_mixture(mix, tok, max_length=None)
+    chat = Dataset.from_list([as_chat(r["prompt"], r["response"], r["format"]) for r in mix])
+    args = SFTConfig(output_dir="/tmp/unused-rvi", bf16=False, report_to=[], max_length=None, padding_free=False)
+    tr = SFTTrainer(model=make_student("xs", tok), args=args, train_dataset=chat, processing_class=tok)
+    theirs = tr.train_dataset
+    assert len(theirs) == len(ours)
+    for a, b in zip(ours, theirs):
+        assert a["input_ids"] == b["input_ids"]
+        assert [t if m else -100 for t, m in zip(a["input_ids"], a["completion_mask"])] == b["labels"]
+
+
+def test_sequential_order_is_the_training_order(tok):
+    "The trainer's dataloader yields the mixture's rows in order: IFT block first, then reasoning (no reshuffle)."
+    mix = build_mixture(toy_pairs(80), 0.5, "sequential", 3)
+    ds = tokenize_mixture(mix, tok, 256)
+    cfg = small_cfg(ratio=0.5, order="sequential")
+    model = make_student("xs", tok); model.set_attn_implementation(register_varlen_attention())
+    tr, plan = build_trainer(cfg, ds, model, tok, "/tmp/unused-rvi-order")
+    seen = []
+    for batch in tr.get_train_dataloader():
+        ids = batch["input_ids"][0].tolist(); cu = batch["cu_seq_lens_q"].tolist()
+        seen += [ids[s:e] for s, e in zip(cu[:-1], cu[1:])]
+    assert seen == [r["input_ids"] for r in ds]
+    fmts = ds["format"]
+    assert fmts == ["ift"] * 40 + ["reasoning"] * 40
+
+
+def test_learning_rate_at_chosen_steps(tok, tmp_path):
+    "WSD with transformers' scheduler: warmup from 10%, plateau at the peak, linear decay to 10% (scaled for short runs)."
+    mix = build_mixture(toy_pairs(120), 0.0, "mixed", 0)
+    cfg = small_cfg(ratio=0.0, global_batch_tokens=256, max_device_tokens=256, learning_rate=1e-3)
+    trace = LRTrace()
+    rec = train_sft(cfg, mix, tmp_path / "lr", model=make_student("xs", tok),
+                    tokenizer=tok, callbacks=[trace])
+    T = rec["steps"]; w, d = wsd_steps(T)
+    assert (rec["warmup_steps"], rec["decay_steps"]) == (w, d) and T >= 20 and w >= 2
+    lr = trace.lrs
+    assert sorted(lr) == list(range(T))
+    peak = 1e-3
+    assert lr[0] == pytest.approx(0.1 * peak)
+    assert lr[w // 2] == pytest.approx(peak * (0.1 + 0.9 * (w // 2) / w))
+    assert lr[w] == pytest.approx(peak) and lr[T - d - 1] == pytest.approx(peak)
+    assert lr[T - d + d // 2] == pytest.approx(peak * (0.1 + 0.9 * (1 - (d // 2) / d)))
+    assert lr[T - 1] == pytest.approx(peak * (0.1 + 0.9 / d))
+    assert rec["peak_lr"] == peak and rec["format"] == "ift" and rec["order"] == ""
+
+
+def test_paper_schedule_and_batch():
+    assert wsd_steps(20_000) == (150, 300)
+    p = batch_plan([3000] * 1000, 262_144, 16_384, world=16)
+    assert p.grad_accum == 1 and abs(p.tokens_per_step / 262_144 - 1) < 0.1
+    assert SFTRunConfig("Qwen/Qwen2.5-0.5B", ratio=0.75, order="sequential").peak_lr == 2e-5
+    assert SFTRunConfig("Qwen/Qwen2.5-0.5B").peak_lr == 1e-5
+
+
+def test_record_contract(tok, tmp_path):
+    mix = build_mixture(toy_pairs(40), 0.25, "mixed", 0)
+    rec = train_sft(small_cfg(ratio=0.25, order="mixed"), mix, tmp_path / "r", model=make_student("xs", tok), tokenizer=tok)
+    for k in ("run_name", "student", "params", "domain", "format", "ratio", "order", "phases", "lineage", "tokens_seen",
+              "train_flops", "wall_time_s", "tokens_per_s", "final_loss", "config"):
+        assert k in rec, k
+    on_disk = json.loads((tmp_path / "r" / "record.json").read_text())
+    assert on_disk == rec and on_disk["order"] == "mixed" and on_disk["examples_reasoning"] == 10
+    assert rec["train_flops"] > 0 and rec["tokens_per_s"] > 0 and np.isfinite(rec["final_loss"])
+    assert SFTRunConfig.from_dict(rec["config"]) == small_cfg(ratio=0.25, order="mixed")
+
+
+def _weights(path):
+    from safetensors.torch import load_file
+    return load_file(str(Path(path) / "model.safetensors"))
+
+
+def test_resume_after_kill_gives_the_same_weights(tok, tmp_path):
+    "SIGKILL a training process after a checkpoint, resume: the final weights equal an uninterrupted run's."
+    import datasets
+    base = save_student(make_student("xs", tok, seed=0), tok, tmp_path / "base")
+    pairs_dir = tmp_path / "pairs"; datasets.Dataset.from_list(toy_pairs(240, seed=5)).save_to_disk(str(pairs_dir))
+    cfg = small_cfg(model=str(base), ratio=0.5, order="sequential", save_steps=2, global_batch_tokens=256,
+                    max_device_tokens=256)
+    cfg.save(tmp_path / "cfg.yaml")
+    # 1. uninterrupted
+    ref = train_sft(cfg, build_mixture(datasets.load_from_disk(str(pairs_dir)), 0.5, "sequential", 0), tmp_path / "ref")
+    assert ref["steps"] >= 20
+    # 2. killed: a separate process, SIGKILLed once a checkpoint is on disk
+    out = tmp_path / "killed"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
+    p = subprocess.Popen([sys.executable, "-m", "rvi.sft", "--config", str(tmp_path / "cfg.yaml"), "--pairs", str(pairs_dir),
+                          "--out", str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t0 = time.time()
+    while last_checkpoint(out / "checkpoints") is None:
+        assert p.poll() is None, f"training process ended before its first checkpoint: {p.stderr.read().decode()[-2000:]}"
+        assert time.time() - t0 < 300, "no checkpoint within 300 s"
+        time.sleep(0.02)
+    os.kill(p.pid, signal.SIGKILL); p.wait()
+    ck = last_checkpoint(out / "checkpoints")
+    assert not (out / "record.json").exists() and int(ck.name.split("-")[1]) < ref["steps"]
+    # 3. resumed: same command, in this process
+    from rvi.sft import main
+    rec = main(["--config", str(tmp_path / "cfg.yaml"), "--pairs", str(pairs_dir), "--out", str(out)])
+    assert rec["sessions"] == 2 and rec["steps"] == ref["steps"] and rec["tokens_seen"] == ref["tokens_seen"]
+    a, b = _weights(tmp_path / "ref"), _weights(out)
+    assert a.keys() == b.keys()
+    for k in a: assert torch.equal(a[k], b[k]), k
+    assert rec["final_loss"] == pytest.approx(ref["final_loss"], rel=1e-6)
