@@ -10,7 +10,7 @@ __all__ = ['MAX_TOKENS', 'MAX_TOKENS_LONG', 'SAMPLING_PRESETS', 'LENGTH_CAP_PERC
            'VLLMBackend', 'join_reasoning', 'OpenAIBackend', 'SyntheticBackend', 'BackendConfig', 'make_backend',
            'question_rows', 'generate_pairs', 'pairs_dataset', 'filter_pairs', 'load_released_pairs', 'load_questions']
 
-# %% ../nbs/07_generation.ipynb #cf2e4909
+# %% ../nbs/07_generation.ipynb #5d50f51b
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 
 from .core import Config, ConfigError, write_json, read_json, write_parquet, get_logger, progress
 
-# %% ../nbs/07_generation.ipynb #a77b1a5f
+# %% ../nbs/07_generation.ipynb #c39303c5
 MAX_TOKENS = 16_384       # App. F.2: "the 16,384-token length"
 MAX_TOKENS_LONG = 32_768  # App. F.2 / Figure 10: "up to 32,768 tokens"
 
@@ -65,7 +65,7 @@ def teacher_sampling(enable_thinking: bool, **overrides) -> SamplingConfig:
     "The teacher's preset for mode r (§2.2): reasoning τ=0.6 p=0.95, IFT τ=0.7 p=0.8."
     return get_sampling('teacher-reasoning' if enable_thinking else 'teacher-ift', **overrides)
 
-# %% ../nbs/07_generation.ipynb #d6fd42e2
+# %% ../nbs/07_generation.ipynb #47cdc7ee
 LENGTH_CAP_PERCENTILES = (0, 25, 50, 75, 100)  # App. F.1 / Figure 9
 
 def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILES) -> dict:
@@ -76,7 +76,7 @@ def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILE
     if (a < 0).any(): raise ValueError(f"answer_length_caps: negative answer length {int(a.min())}")
     return {f"len-cap-p{int(p):02d}": max(1, int(np.ceil(np.percentile(a, p)))) for p in percentiles}
 
-# %% ../nbs/07_generation.ipynb #c08789e8
+# %% ../nbs/07_generation.ipynb #4958db20
 FINISH_REASONS = ('stop', 'length', 'error')
 ROLES = ('system', 'user', 'assistant')
 
@@ -140,7 +140,7 @@ def generate(chats, sampling='student', enable_thinking: bool = False, *, backen
     "Answer a batch of `chats` with `backend`; one `Generation` per chat, in order."
     return backend.generate(chats, sampling, enable_thinking=enable_thinking)
 
-# %% ../nbs/07_generation.ipynb #39ba604e
+# %% ../nbs/07_generation.ipynb #0c7269d5
 _PIECES = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 def count_tokens(text: str, tokenizer=None) -> int:
@@ -158,7 +158,7 @@ def truncate_tokens(text: str, max_tokens: int, tokenizer=None):
     if len(ids) <= max_tokens: return text, len(ids), False
     return tokenizer.decode(ids[:max_tokens]), max_tokens, True
 
-# %% ../nbs/07_generation.ipynb #7af9ab88
+# %% ../nbs/07_generation.ipynb #766c28f5
 class TransformersBackend(Backend):
     "`model.generate` with left padding, length-sorted batches and the KV cache."
     kind = 'transformers'
@@ -230,7 +230,7 @@ class TransformersBackend(Backend):
                       top_k=sampling.top_k if sampling.top_k > 0 else 0)
         return GenerationConfig(**kw)
 
-# %% ../nbs/07_generation.ipynb #972679d5
+# %% ../nbs/07_generation.ipynb #db630538
 def vllm_available() -> bool:
     "Whether vLLM can be imported here."
     import importlib.util
@@ -357,7 +357,7 @@ class VLLMBackend(Backend):
             if p.is_alive(): p.terminate()
         self.workers = []
 
-# %% ../nbs/07_generation.ipynb #528bdb48
+# %% ../nbs/07_generation.ipynb #95d705d5
 _RETRY_STATUS = {408, 409, 429}
 
 def join_reasoning(reasoning: Optional[str], content: Optional[str]) -> str:
@@ -435,7 +435,7 @@ class OpenAIBackend(Backend):
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(chats))) as ex:
             return list(ex.map(lambda c: self._one(c, sampling, enable_thinking), chats))
 
-# %% ../nbs/07_generation.ipynb #a4e6ee8d
+# %% ../nbs/07_generation.ipynb #f550b93a
 class SyntheticBackend(Backend):
     "The offline world's programmatic teacher (`rvi.synthetic.SyntheticTeacher`) behind `generate`."
     kind = 'synthetic'
@@ -476,7 +476,7 @@ class SyntheticBackend(Backend):
                                    n + (0 if cut else 1), 'length' if cut else 'stop'))
         return outs
 
-# %% ../nbs/07_generation.ipynb #fe610c90
+# %% ../nbs/07_generation.ipynb #f666aa6c
 @dataclass
 class BackendConfig(Config):
     "Which backend answers, and its settings (fields not used by a kind are ignored)."
@@ -520,7 +520,7 @@ def make_backend(cfg, **kwargs) -> Backend:
                                    trust_remote_code=cfg.trust_remote_code, **kwargs)
     return SyntheticBackend(seed=cfg.seed, **kwargs)
 
-# %% ../nbs/07_generation.ipynb #87e3de14
+# %% ../nbs/07_generation.ipynb #a146510e
 PAIR_COLUMNS = ('id', 'prompt', 'reasoning', 'ift', 'domain', 'category', 'task',
                 'reasoning_tokens', 'ift_tokens', 'reasoning_finish', 'ift_finish')
 MODES = {'reasoning': True, 'ift': False}  # mode -> enable_thinking (r)
@@ -558,7 +558,7 @@ def _read_part(path, ids):
         raise RuntimeError(f"{path} holds ids that do not match its shard: delete it or pass overwrite=True")
     return t
 
-# %% ../nbs/07_generation.ipynb #151b4287
+# %% ../nbs/07_generation.ipynb #1dde4494
 def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str] = None,
                    reasoning_sampling='teacher-reasoning', ift_sampling='teacher-ift', system: Optional[str] = None,
                    shard_size: int = 256, overwrite: bool = False, show_progress: bool = True):
@@ -627,7 +627,7 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
         return True
     return ds.filter(keep)
 
-# %% ../nbs/07_generation.ipynb #66e41d65
+# %% ../nbs/07_generation.ipynb #3a605762
 RELEASED_PAIRS = {'general': 'When-Does-Reasoning-Matter/general-reasoning-ift-pairs',
                   'math': 'When-Does-Reasoning-Matter/math-reasoning-ift-pairs'}
 RELEASED_SPLITS = ('reasoning_ift_pairs', 'reasoning', 'ift')

