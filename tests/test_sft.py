@@ -149,3 +149,17 @@ def test_resume_after_kill_gives_the_same_weights(tok, tmp_path):
     assert a.keys() == b.keys()
     for k in a: assert torch.equal(a[k], b[k]), k
     assert rec["final_loss"] == pytest.approx(ref["final_loss"], rel=1e-6)
+
+
+def test_accelerate_configs_parse():
+    "configs/ holds FSDP and ZeRO-3 launch configs that accelerate reads, for 16 processes in bf16."
+    from accelerate.commands.config.config_args import load_config_from_file
+    fsdp = load_config_from_file(str(ROOT / "configs" / "accelerate_fsdp.yaml"))
+    assert str(fsdp.distributed_type).endswith("FSDP") and fsdp.num_processes == 16 and fsdp.mixed_precision == "bf16"
+    assert fsdp.fsdp_config["fsdp_transformer_layer_cls_to_wrap"] == "Qwen2DecoderLayer"
+    z3 = load_config_from_file(str(ROOT / "configs" / "accelerate_zero3.yaml"))
+    assert str(z3.distributed_type).endswith("DEEPSPEED") and z3.num_processes == 16
+    ds = json.loads((ROOT / z3.deepspeed_config["deepspeed_config_file"]).read_text())
+    assert ds["zero_optimization"]["stage"] == 3
+    assert "optimizer" not in ds and "scheduler" not in ds      # fused AdamW + WSD come from the HF Trainer
+    assert ds["train_micro_batch_size_per_gpu"] == "auto" and ds["gradient_accumulation_steps"] == "auto"
