@@ -338,6 +338,7 @@ class ExperimentConfig(Config):
     student_init: dict = field(default_factory=dict)   # offline base students: tokenizer/pretraining knobs
     sft: dict = field(default_factory=dict)            # rvi.sft training-config overrides
     slurm: dict = field(default_factory=dict)          # per-stage submitit resources, e.g. {'train': {'gpus_per_node': 8}}
+    figure_formats: list[Literal["png", "pdf", "svg"]] = field(default_factory=lambda: ["png", "pdf"])
 
     def check(self):
         for r in self.ratios:
@@ -380,13 +381,14 @@ PRESETS: dict[str, dict] = {
     "tiny": dict(preset="tiny", world="offline", teacher="synthetic", teacher_backend="synthetic",
                  student_backend="transformers", judge="rules",
                  students=["xs", "s", "m"], ratios=[0.25, 0.5, 0.75],
-                 n_train={"general": 1600, "math": 400}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=24,
-                 max_new_tokens=192, long_max_new_tokens=384, ablation_domains=["general"],
-                 student_init={"corpus": 1000, "vocab_size": 1024}),
+                 n_train={"general": 480, "math": 160}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=16,
+                 max_new_tokens=160, long_max_new_tokens=320, ablation_domains=["general"],
+                 student_init={"corpus": 600, "vocab_size": 1024},
+                 sft={"global_batch_tokens": 2048, "max_device_tokens": 2048}),
     # Every stage and every figure on the smallest data (the test suite runs it end to end).
     "smoke": dict(preset="smoke", world="offline", teacher="synthetic", teacher_backend="synthetic",
                   student_backend="transformers", judge="rules",
-                  students=["xs"], ratios=[0.5], biphasic=["general-ift>math-ift", "general-reasoning>math-reasoning"],
+                  students=["xs"], ratios=[0.5], biphasic=["general-reasoning>math-reasoning"], figure_formats=["png"],
                   n_train={"general": 48, "math": 24}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=2,
                   max_new_tokens=64, long_max_new_tokens=96, length_cap_percentiles=[0, 50, 100],
                   ablation_domains=["general"], student_init={"corpus": 150, "vocab_size": 512}),

@@ -10,7 +10,7 @@ __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'FIGURE_GROUPS', 'KINDS'
            'grid_status', 'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'generate_answers', 'cap_answers',
            'judge_dir', 'build_results', 'reproduce']
 
-# %% ../nbs/10_grid.ipynb #d0656fb1
+# %% ../nbs/10_grid.ipynb #64c16584
 import fcntl, hashlib, json, os, signal, socket, subprocess, sys, time, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 from .core import ExperimentConfig, RunPaths, get_preset, write_json, read_json, get_logger, ConfigError
 from .cli import command
 
-# %% ../nbs/10_grid.ipynb #eb9d6b49
+# %% ../nbs/10_grid.ipynb #3f9a6cbb
 GRID_VERSION = 1   # bump when the meaning of cell parameters changes incompatibly
 STAGES = ("data", "students", "train", "eval", "judge", "aggregate", "figures")
 STAGE_NOTEBOOKS = {"data": "teacher_data.ipynb", "students": "students.ipynb", "train": "train.ipynb",
@@ -52,7 +52,7 @@ def cell_hash(stage: str, name: str, notebook: str, params: dict, dep_hashes: di
                         "params": params, "deps": dict(sorted(dep_hashes.items()))}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode()).hexdigest()[:12]
 
-# %% ../nbs/10_grid.ipynb #44c9fd11
+# %% ../nbs/10_grid.ipynb #4b158e28
 def student_short(student: str) -> str:
     "`Qwen/Qwen2.5-0.5B` -> `Qwen2.5-0.5B`; offline sizes stay as they are."
     return student.rstrip("/").rsplit("/", 1)[-1]
@@ -66,7 +66,7 @@ def model_name(student: str, lineage: str, ratio: float | None = None, order: st
         return f"{s}-{lineage.split('-')[0]}-{ratio_tag(ratio)}-{order}"
     return f"{s}-" + lineage.replace(">", "-to-")
 
-# %% ../nbs/10_grid.ipynb #8bb26ab0
+# %% ../nbs/10_grid.ipynb #d7186de0
 def _phases(lineage: str) -> list[tuple[str, str]]:
     "'general-ift>math-reasoning' -> [('general', 'ift'), ('math', 'reasoning')] ('general-mix50' -> ('general', 'mix50'))."
     return [tuple(p.split("-", 1)) for p in lineage.split(">")]
@@ -85,7 +85,7 @@ def figure_needs(only) -> tuple[list[str], set[str]]:
     from rvi.figures import FIGURE_NEEDS
     return figs, set().union(*(set(FIGURE_NEEDS[f]) for f in figs))
 
-# %% ../nbs/10_grid.ipynb #0b93611d
+# %% ../nbs/10_grid.ipynb #eaf1c579
 def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dict:
     return dict(model=model, student=student, domain=domain, format=fmt, ratio=float(ratio), order=order,
                 lineage=lineage, kind=kind)
@@ -195,11 +195,11 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
               [j.id for j in judges], kinds=sorted(set().union(*(j.kinds for j in judges))))
     for g, group_figs in FIGURE_GROUPS.items():
         fs = [f for f in group_figs if figs is None or f in figs]
-        if fs: add("figures", g, dict(figures=fs), [agg.id], notebook=f"figures_{g}.ipynb")
+        if fs: add("figures", g, dict(figures=fs, formats=list(cfg.figure_formats)), [agg.id], notebook=f"figures_{g}.ipynb")
     add("figures", "claims", dict(figures=figs or []), [agg.id], notebook="figures_claims.ipynb")
     return list(cells.values())
 
-# %% ../nbs/10_grid.ipynb #e6de5b44
+# %% ../nbs/10_grid.ipynb #cff525fb
 def grid_counts(cells: Sequence[Cell]) -> dict:
     "Number of cells per stage (and per family for training)."
     out = {}
@@ -210,7 +210,7 @@ def grid_counts(cells: Sequence[Cell]) -> dict:
             out[f"train:{fam}"] = out.get(f"train:{fam}", 0) + 1
     return out
 
-# %% ../nbs/10_grid.ipynb #8630172a
+# %% ../nbs/10_grid.ipynb #170585bb
 def marker_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "grid" / cell.stage / f"{cell.name}.json"
 def notebook_path(paths: RunPaths, cell: Cell) -> Path: return paths.notebooks / cell.stage / f"{cell.name}.ipynb"
 def log_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "logs" / cell.stage / f"{cell.name}.log"
@@ -258,7 +258,7 @@ def cell_state(cell: Cell, paths: RunPaths) -> dict:
         return {**m, "state": "pending", "why": "interrupted"}
     return {**m, "state": "pending", "why": f"unknown status {st!r}"}
 
-# %% ../nbs/10_grid.ipynb #9923ec36
+# %% ../nbs/10_grid.ipynb #da0f7a94
 def experiments_dir() -> Path:
     "Where the stage notebooks live: `$RVI_EXPERIMENTS_DIR` or `nbs/experiments` of this checkout."
     env = os.environ.get("RVI_EXPERIMENTS_DIR")
@@ -297,7 +297,7 @@ def execute_cell(spec: dict) -> dict:
     write_json(spec["marker"], rec)
     return rec
 
-# %% ../nbs/10_grid.ipynb #c016c9b0
+# %% ../nbs/10_grid.ipynb #5b5d5041
 _WORKER = ("import json, sys\n"
            "from rvi.grid import execute_cell\n"
            "try: execute_cell(json.load(open(sys.argv[1])))\n"
@@ -358,7 +358,7 @@ class SubmititJob:
         try: self.job.cancel()
         except Exception: pass
 
-# %% ../nbs/10_grid.ipynb #5e134432
+# %% ../nbs/10_grid.ipynb #b70f1fd5
 log = get_logger("rvi.grid")
 
 class RunnerBusy(RuntimeError): pass
@@ -427,7 +427,7 @@ def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor
         lock.close()
     return {"done": finished, "skipped": skipped, "failed": failed, "blocked": blocked, "wall_s": round(time.time() - t0, 2)}
 
-# %% ../nbs/10_grid.ipynb #c78f0820
+# %% ../nbs/10_grid.ipynb #3bf4d197
 def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
     return write_json(paths.root / "grid" / "cells.json", [c.to_dict() for c in cells])
 
@@ -449,7 +449,7 @@ def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None):
                      "notebook": str(notebook_path(paths, c)) if notebook_path(paths, c).exists() else ""})
     return pd.DataFrame(rows, columns=["stage", "cell", "state", "wall_s", "why", "log", "notebook"])
 
-# %% ../nbs/10_grid.ipynb #0a8d3ac4
+# %% ../nbs/10_grid.ipynb #1ea1fe74
 def base_model_path(paths: RunPaths, world: str, student: str) -> str:
     "Where a base student is read from: the offline build under `models/base/`, or the hub id in the paper world."
     if world == "offline":
@@ -468,7 +468,7 @@ def gen_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
 def judged_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
     return paths.judged / model / variant / f"{benchmark}.jsonl"
 
-# %% ../nbs/10_grid.ipynb #ba6ae703
+# %% ../nbs/10_grid.ipynb #d51d7ef6
 def generate_answers(backend, model: str, benchmarks: Sequence[str], out_dir, n_eval: int = 0, shots: int = 0,
                      seed: int = 0, sampling="student", enable_thinking: bool = True, **sampling_overrides) -> dict:
     """Answer `n_eval` examples (0 = all) of each benchmark with `backend` (an `rvi.generation.Backend`) into
@@ -517,7 +517,7 @@ def cap_answers(src_dir, out_root, percentiles: Sequence[int], tokenizer=None) -
             write_jsonl(dst, cut)
     return caps_all
 
-# %% ../nbs/10_grid.ipynb #f1a69672
+# %% ../nbs/10_grid.ipynb #fea0a90b
 def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, **kw) -> dict:
     """Judge every generations file of `model` (all variants) into `judged/<model>/<variant>/<benchmark>.jsonl`
     with `rvi.judging.judge_responses` (rules, or the LLM judge through `generate`). Existing verdicts are kept."""
@@ -535,19 +535,19 @@ def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, 
         write_jsonl(dst, recs); out[f"{variant}/{bench}"] = len(recs)
     return out
 
-# %% ../nbs/10_grid.ipynb #68e4c3b0
+# %% ../nbs/10_grid.ipynb #45577a2c
 RESULT_COLUMNS = ("model", "student", "params", "domain", "format", "ratio", "order", "lineage", "eval_variant",
                   "benchmark", "category", "sample_id", "prompt_tokens", "answer_tokens", "finish_reason", "correct",
                   "verdict_missing", "score", "train_flops", "inference_flops")
 
-def _train_flops(paths: RunPaths, run: str, seen=()) -> float:
-    "Training FLOPs of `run` including its parent runs (a bi-phasic model pays for both phases)."
-    rec_path = paths.models / run / "record.json"
-    if not rec_path.exists(): raise FileNotFoundError(f"training record {rec_path} missing (train cell not finished?)")
-    rec = read_json(rec_path)
-    total = float(rec["train_flops"])
-    parent = rec.get("parent") or rec.get("config", {}).get("parent") or ""
-    if parent and parent not in seen: total += _train_flops(paths, parent, (*seen, run))
+def _train_flops(paths: RunPaths, meta: dict) -> float:
+    "Training FLOPs of a trained model including its earlier phases (a bi-phasic model pays for both)."
+    total, phases = 0.0, meta["lineage"].split(">")
+    for i in range(len(phases)):
+        run = meta["model"] if i == len(phases) - 1 else model_name(meta["student"], ">".join(phases[:i + 1]))
+        rec_path = paths.models / run / "record.json"
+        if not rec_path.exists(): raise FileNotFoundError(f"training record {rec_path} missing (train cell not finished?)")
+        total += float(read_json(rec_path)["train_flops"])
     return total
 
 def build_results(paths: RunPaths, models: Sequence[dict]):
@@ -563,7 +563,7 @@ def build_results(paths: RunPaths, models: Sequence[dict]):
         if not mp.exists(): raise FileNotFoundError(f"{mp} missing: evaluation of {m['model']!r} did not finish")
         info = read_json(mp)
         shape = ModelShape(**info["shape"]) if info.get("shape") else None
-        tf = _train_flops(paths, m["model"]) if m["kind"] == "trained" else float("nan")
+        tf = _train_flops(paths, m) if m["kind"] == "trained" else float("nan")
         files = sorted((paths.judged / m["model"]).glob("*/*.jsonl"))
         if not files: raise FileNotFoundError(f"no judged records under {paths.judged / m['model']}")
         for f in files:
@@ -581,7 +581,7 @@ def build_results(paths: RunPaths, models: Sequence[dict]):
     out["correct"] = out["correct"].astype(bool); out["verdict_missing"] = out["verdict_missing"].astype(bool)
     return out
 
-# %% ../nbs/10_grid.ipynb #1c7ad367
+# %% ../nbs/10_grid.ipynb #a823b5af
 def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, cluster: str | None = None,
               slurm_args: dict | None = None, paths: RunPaths | None = None, cfg: ExperimentConfig | None = None,
               quiet: bool = False) -> dict:
@@ -595,7 +595,7 @@ def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, clu
                     cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet)
     return {**res, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}
 
-# %% ../nbs/10_grid.ipynb #d220335a
+# %% ../nbs/10_grid.ipynb #b0300fe4
 def _reproduce_args(p):
     from rvi.core import PRESETS
     p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------- expansion
 @pytest.mark.parametrize("preset,students,ratios,orders,biphasic", [
-    ("paper", 5, 3, 2, 4), ("tiny", 3, 3, 2, 4), ("smoke", 1, 1, 2, 2)])
+    ("paper", 5, 3, 2, 4), ("tiny", 3, 3, 2, 4), ("smoke", 1, 1, 2, 1)])
 def test_counts_per_family(preset, students, ratios, orders, biphasic):
     cfg = get_preset(preset)
     n = grid_counts(expand_grid(cfg))
