@@ -8,9 +8,9 @@ __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'FIGURE_GROUPS', 'KINDS'
            'marker_path', 'notebook_path', 'log_path', 'cell_outputs', 'clear_outputs', 'cell_state', 'experiments_dir',
            'cell_spec', 'execute_cell', 'LocalJob', 'SubmititJob', 'RunnerBusy', 'run_cells', 'save_grid', 'load_grid',
            'grid_status', 'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'generate_answers', 'cap_answers',
-           'judge_dir', 'build_results', 'reproduce']
+           'judge_dir', 'build_results', 'accelerate_command', 'reproduce']
 
-# %% ../nbs/10_grid.ipynb #64c16584
+# %% ../nbs/10_grid.ipynb #8bbb24d7
 import fcntl, hashlib, json, os, signal, socket, subprocess, sys, time, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 from .core import ExperimentConfig, RunPaths, get_preset, write_json, read_json, get_logger, ConfigError
 from .cli import command
 
-# %% ../nbs/10_grid.ipynb #3f9a6cbb
+# %% ../nbs/10_grid.ipynb #d1008b70
 GRID_VERSION = 1   # bump when the meaning of cell parameters changes incompatibly
 STAGES = ("data", "students", "train", "eval", "judge", "aggregate", "figures")
 STAGE_NOTEBOOKS = {"data": "teacher_data.ipynb", "students": "students.ipynb", "train": "train.ipynb",
@@ -52,7 +52,7 @@ def cell_hash(stage: str, name: str, notebook: str, params: dict, dep_hashes: di
                         "params": params, "deps": dict(sorted(dep_hashes.items()))}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode()).hexdigest()[:12]
 
-# %% ../nbs/10_grid.ipynb #4b158e28
+# %% ../nbs/10_grid.ipynb #4ea26ebf
 def student_short(student: str) -> str:
     "`Qwen/Qwen2.5-0.5B` -> `Qwen2.5-0.5B`; offline sizes stay as they are."
     return student.rstrip("/").rsplit("/", 1)[-1]
@@ -66,7 +66,7 @@ def model_name(student: str, lineage: str, ratio: float | None = None, order: st
         return f"{s}-{lineage.split('-')[0]}-{ratio_tag(ratio)}-{order}"
     return f"{s}-" + lineage.replace(">", "-to-")
 
-# %% ../nbs/10_grid.ipynb #d7186de0
+# %% ../nbs/10_grid.ipynb #be07c4a3
 def _phases(lineage: str) -> list[tuple[str, str]]:
     "'general-ift>math-reasoning' -> [('general', 'ift'), ('math', 'reasoning')] ('general-mix50' -> ('general', 'mix50'))."
     return [tuple(p.split("-", 1)) for p in lineage.split(">")]
@@ -85,7 +85,7 @@ def figure_needs(only) -> tuple[list[str], set[str]]:
     from rvi.figures import FIGURE_NEEDS
     return figs, set().union(*(set(FIGURE_NEEDS[f]) for f in figs))
 
-# %% ../nbs/10_grid.ipynb #eaf1c579
+# %% ../nbs/10_grid.ipynb #4dd55b76
 def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dict:
     return dict(model=model, student=student, domain=domain, format=fmt, ratio=float(ratio), order=order,
                 lineage=lineage, kind=kind)
@@ -199,7 +199,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     add("figures", "claims", dict(figures=figs or []), [agg.id], notebook="figures_claims.ipynb")
     return list(cells.values())
 
-# %% ../nbs/10_grid.ipynb #cff525fb
+# %% ../nbs/10_grid.ipynb #e92ffd04
 def grid_counts(cells: Sequence[Cell]) -> dict:
     "Number of cells per stage (and per family for training)."
     out = {}
@@ -210,7 +210,7 @@ def grid_counts(cells: Sequence[Cell]) -> dict:
             out[f"train:{fam}"] = out.get(f"train:{fam}", 0) + 1
     return out
 
-# %% ../nbs/10_grid.ipynb #170585bb
+# %% ../nbs/10_grid.ipynb #24dcac6f
 def marker_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "grid" / cell.stage / f"{cell.name}.json"
 def notebook_path(paths: RunPaths, cell: Cell) -> Path: return paths.notebooks / cell.stage / f"{cell.name}.ipynb"
 def log_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "logs" / cell.stage / f"{cell.name}.log"
@@ -258,7 +258,7 @@ def cell_state(cell: Cell, paths: RunPaths) -> dict:
         return {**m, "state": "pending", "why": "interrupted"}
     return {**m, "state": "pending", "why": f"unknown status {st!r}"}
 
-# %% ../nbs/10_grid.ipynb #da0f7a94
+# %% ../nbs/10_grid.ipynb #e1549edf
 def experiments_dir() -> Path:
     "Where the stage notebooks live: `$RVI_EXPERIMENTS_DIR` or `nbs/experiments` of this checkout."
     env = os.environ.get("RVI_EXPERIMENTS_DIR")
@@ -277,6 +277,7 @@ def cell_spec(cell: Cell, paths: RunPaths, exp_dir: Path | None = None) -> dict:
 def execute_cell(spec: dict) -> dict:
     "Run one cell's notebook with papermill; write its running/done/failed marker atomically. Raises on failure."
     import papermill as pm
+    if os.environ.get("SLURM_PROCID", "0") != "0": return {"status": "secondary task"}   # multi-node job: rank 0 runs the notebook
     cell, t0 = spec["cell"], time.time()
     base = {"cell": cell["id"], "hash": cell["hash"], "notebook": spec["output"], "log": spec["log"],
             "pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -297,7 +298,7 @@ def execute_cell(spec: dict) -> dict:
     write_json(spec["marker"], rec)
     return rec
 
-# %% ../nbs/10_grid.ipynb #5b5d5041
+# %% ../nbs/10_grid.ipynb #5b441b91
 _WORKER = ("import json, sys\n"
            "from rvi.grid import execute_cell\n"
            "try: execute_cell(json.load(open(sys.argv[1])))\n"
@@ -358,7 +359,7 @@ class SubmititJob:
         try: self.job.cancel()
         except Exception: pass
 
-# %% ../nbs/10_grid.ipynb #b70f1fd5
+# %% ../nbs/10_grid.ipynb #5993ef44
 log = get_logger("rvi.grid")
 
 class RunnerBusy(RuntimeError): pass
@@ -427,7 +428,7 @@ def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor
         lock.close()
     return {"done": finished, "skipped": skipped, "failed": failed, "blocked": blocked, "wall_s": round(time.time() - t0, 2)}
 
-# %% ../nbs/10_grid.ipynb #3bf4d197
+# %% ../nbs/10_grid.ipynb #eb5d01b5
 def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
     return write_json(paths.root / "grid" / "cells.json", [c.to_dict() for c in cells])
 
@@ -449,7 +450,7 @@ def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None):
                      "notebook": str(notebook_path(paths, c)) if notebook_path(paths, c).exists() else ""})
     return pd.DataFrame(rows, columns=["stage", "cell", "state", "wall_s", "why", "log", "notebook"])
 
-# %% ../nbs/10_grid.ipynb #1ea1fe74
+# %% ../nbs/10_grid.ipynb #b82b8cf4
 def base_model_path(paths: RunPaths, world: str, student: str) -> str:
     "Where a base student is read from: the offline build under `models/base/`, or the hub id in the paper world."
     if world == "offline":
@@ -468,7 +469,7 @@ def gen_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
 def judged_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
     return paths.judged / model / variant / f"{benchmark}.jsonl"
 
-# %% ../nbs/10_grid.ipynb #d51d7ef6
+# %% ../nbs/10_grid.ipynb #16a57a18
 def generate_answers(backend, model: str, benchmarks: Sequence[str], out_dir, n_eval: int = 0, shots: int = 0,
                      seed: int = 0, sampling="student", enable_thinking: bool = True, **sampling_overrides) -> dict:
     """Answer `n_eval` examples (0 = all) of each benchmark with `backend` (an `rvi.generation.Backend`) into
@@ -517,7 +518,7 @@ def cap_answers(src_dir, out_root, percentiles: Sequence[int], tokenizer=None) -
             write_jsonl(dst, cut)
     return caps_all
 
-# %% ../nbs/10_grid.ipynb #fea0a90b
+# %% ../nbs/10_grid.ipynb #0518a5b0
 def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, **kw) -> dict:
     """Judge every generations file of `model` (all variants) into `judged/<model>/<variant>/<benchmark>.jsonl`
     with `rvi.judging.judge_responses` (rules, or the LLM judge through `generate`). Existing verdicts are kept."""
@@ -535,7 +536,7 @@ def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, 
         write_jsonl(dst, recs); out[f"{variant}/{bench}"] = len(recs)
     return out
 
-# %% ../nbs/10_grid.ipynb #45577a2c
+# %% ../nbs/10_grid.ipynb #7ce8d5e8
 RESULT_COLUMNS = ("model", "student", "params", "domain", "format", "ratio", "order", "lineage", "eval_variant",
                   "benchmark", "category", "sample_id", "prompt_tokens", "answer_tokens", "finish_reason", "correct",
                   "verdict_missing", "score", "train_flops", "inference_flops")
@@ -581,7 +582,18 @@ def build_results(paths: RunPaths, models: Sequence[dict]):
     out["correct"] = out["correct"].astype(bool); out["verdict_missing"] = out["verdict_missing"].astype(bool)
     return out
 
-# %% ../nbs/10_grid.ipynb #a823b5af
+# %% ../nbs/10_grid.ipynb #1db3a694
+def accelerate_command(config_file, sft_config, pairs, out, nodes: int = 1, gpus_per_node: int = 8, port: int = 29500) -> list[str]:
+    """The command that trains one paper-scale run on `nodes` × `gpus_per_node` GPUs: `accelerate launch` of
+    `python -m rvi.sft`, started on every node of the Slurm allocation by `srun` when `nodes > 1`."""
+    inner = (f"accelerate launch --config_file {config_file} --num_machines {nodes} --num_processes {nodes * gpus_per_node} "
+             f"--machine_rank ${{SLURM_NODEID:-0}} --main_process_ip ${{MASTER_ADDR:-127.0.0.1}} --main_process_port {port} "
+             f"-m rvi.sft --config {sft_config} --pairs {pairs} --out {out}")
+    if nodes == 1: return ["bash", "-c", inner]
+    head = "MASTER_ADDR=$(scontrol show hostnames $SLURM_JOB_NODELIST | head -n 1) "
+    return ["srun", "--overlap", f"--nodes={nodes}", "--ntasks-per-node=1", "bash", "-c", head + inner]
+
+# %% ../nbs/10_grid.ipynb #73d08255
 def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, cluster: str | None = None,
               slurm_args: dict | None = None, paths: RunPaths | None = None, cfg: ExperimentConfig | None = None,
               quiet: bool = False) -> dict:
@@ -595,7 +607,7 @@ def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, clu
                     cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet)
     return {**res, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}
 
-# %% ../nbs/10_grid.ipynb #b0300fe4
+# %% ../nbs/10_grid.ipynb #5dcd1f7e
 def _reproduce_args(p):
     from rvi.core import PRESETS
     p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")
