@@ -10,7 +10,7 @@ __all__ = ['MAX_TOKENS', 'MAX_TOKENS_LONG', 'SAMPLING_PRESETS', 'LENGTH_CAP_PERC
            'VLLMBackend', 'join_reasoning', 'OpenAIBackend', 'SyntheticBackend', 'BackendConfig', 'make_backend',
            'question_rows', 'generate_pairs', 'pairs_dataset', 'filter_pairs', 'load_released_pairs', 'load_questions']
 
-# %% ../nbs/07_generation.ipynb #5d50f51b
+# %% ../nbs/07_generation.ipynb #94238c15
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 
 from .core import Config, ConfigError, write_json, read_json, write_parquet, get_logger, progress
 
-# %% ../nbs/07_generation.ipynb #c39303c5
+# %% ../nbs/07_generation.ipynb #84c94d8f
 MAX_TOKENS = 16_384       # App. F.2: "the 16,384-token length"
 MAX_TOKENS_LONG = 32_768  # App. F.2 / Figure 10: "up to 32,768 tokens"
 
@@ -65,7 +65,7 @@ def teacher_sampling(enable_thinking: bool, **overrides) -> SamplingConfig:
     "The teacher's preset for mode r (§2.2): reasoning τ=0.6 p=0.95, IFT τ=0.7 p=0.8."
     return get_sampling('teacher-reasoning' if enable_thinking else 'teacher-ift', **overrides)
 
-# %% ../nbs/07_generation.ipynb #47cdc7ee
+# %% ../nbs/07_generation.ipynb #41d9f2ca
 LENGTH_CAP_PERCENTILES = (0, 25, 50, 75, 100)  # App. F.1 / Figure 9
 
 def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILES) -> dict:
@@ -76,7 +76,7 @@ def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILE
     if (a < 0).any(): raise ValueError(f"answer_length_caps: negative answer length {int(a.min())}")
     return {f"len-cap-p{int(p):02d}": max(1, int(np.ceil(np.percentile(a, p)))) for p in percentiles}
 
-# %% ../nbs/07_generation.ipynb #4958db20
+# %% ../nbs/07_generation.ipynb #9573ba59
 FINISH_REASONS = ('stop', 'length', 'error')
 ROLES = ('system', 'user', 'assistant')
 
@@ -140,7 +140,7 @@ def generate(chats, sampling='student', enable_thinking: bool = False, *, backen
     "Answer a batch of `chats` with `backend`; one `Generation` per chat, in order."
     return backend.generate(chats, sampling, enable_thinking=enable_thinking)
 
-# %% ../nbs/07_generation.ipynb #0c7269d5
+# %% ../nbs/07_generation.ipynb #038708d8
 _PIECES = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 def count_tokens(text: str, tokenizer=None) -> int:
@@ -158,7 +158,7 @@ def truncate_tokens(text: str, max_tokens: int, tokenizer=None):
     if len(ids) <= max_tokens: return text, len(ids), False
     return tokenizer.decode(ids[:max_tokens]), max_tokens, True
 
-# %% ../nbs/07_generation.ipynb #766c28f5
+# %% ../nbs/07_generation.ipynb #0490636f
 class TransformersBackend(Backend):
     "`model.generate` with left padding, length-sorted batches and the KV cache."
     kind = 'transformers'
@@ -230,7 +230,7 @@ class TransformersBackend(Backend):
                       top_k=sampling.top_k if sampling.top_k > 0 else 0)
         return GenerationConfig(**kw)
 
-# %% ../nbs/07_generation.ipynb #db630538
+# %% ../nbs/07_generation.ipynb #de94e363
 def vllm_available() -> bool:
     "Whether vLLM can be imported here."
     import importlib.util
@@ -313,9 +313,11 @@ class VLLMBackend(Backend):
         for rank in range(dp):
             devs = ','.join(pool[rank * tp:(rank + 1) * tp]) if pool is not None else None
             a, b = ctx.Pipe()
+            # not daemonic: each replica's engine starts processes of its own; `close` (also at exit) ends them
             p = ctx.Process(target=_dp_worker, args=(rank, devs, {**kw, 'seed': kw['seed'] + rank},
-                                                     self.per_request_seed, b), daemon=True)
+                                                     self.per_request_seed, b))
             p.start(); self.workers.append((p, a))
+        import atexit; atexit.register(self.close)
         for p, a in self.workers:
             status, info = a.recv()
             if status != 'ready': self.close(); raise RuntimeError(f"VLLMBackend: {info}")
@@ -357,7 +359,7 @@ class VLLMBackend(Backend):
             if p.is_alive(): p.terminate()
         self.workers = []
 
-# %% ../nbs/07_generation.ipynb #95d705d5
+# %% ../nbs/07_generation.ipynb #73aa5a2f
 _RETRY_STATUS = {408, 409, 429}
 
 def join_reasoning(reasoning: Optional[str], content: Optional[str]) -> str:
@@ -435,7 +437,7 @@ class OpenAIBackend(Backend):
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(chats))) as ex:
             return list(ex.map(lambda c: self._one(c, sampling, enable_thinking), chats))
 
-# %% ../nbs/07_generation.ipynb #f550b93a
+# %% ../nbs/07_generation.ipynb #5dce4884
 class SyntheticBackend(Backend):
     "The offline world's programmatic teacher (`rvi.synthetic.SyntheticTeacher`) behind `generate`."
     kind = 'synthetic'
@@ -476,7 +478,7 @@ class SyntheticBackend(Backend):
                                    n + (0 if cut else 1), 'length' if cut else 'stop'))
         return outs
 
-# %% ../nbs/07_generation.ipynb #f666aa6c
+# %% ../nbs/07_generation.ipynb #c4e16a0c
 @dataclass
 class BackendConfig(Config):
     "Which backend answers, and its settings (fields not used by a kind are ignored)."
@@ -520,18 +522,18 @@ def make_backend(cfg, **kwargs) -> Backend:
                                    trust_remote_code=cfg.trust_remote_code, **kwargs)
     return SyntheticBackend(seed=cfg.seed, **kwargs)
 
-# %% ../nbs/07_generation.ipynb #a146510e
+# %% ../nbs/07_generation.ipynb #ffee189f
 PAIR_COLUMNS = ('id', 'prompt', 'reasoning', 'ift', 'domain', 'category', 'task',
                 'reasoning_tokens', 'ift_tokens', 'reasoning_finish', 'ift_finish')
 MODES = {'reasoning': True, 'ift': False}  # mode -> enable_thinking (r)
 
-def question_rows(questions, domain: Optional[str] = None) -> list:
+def question_rows(questions, domain: Optional[str] = None, prompt_fn: Optional[Callable] = None) -> list:
     "Normalise questions (dicts with `id` and `prompt`, or the Example schema's `question`) to pair rows."
     rows, seen = [], set()
     for i, q in enumerate(questions):
         if not isinstance(q, dict): raise TypeError(f"questions[{i}] must be a dict, got {type(q).__name__}")
         if q.get('id') in (None, ''): raise ValueError(f"questions[{i}] has no 'id'")
-        prompt = q.get('prompt', q.get('question'))
+        prompt = prompt_fn(q) if prompt_fn is not None else q.get('prompt', q.get('question'))
         if not isinstance(prompt, str) or not prompt.strip():
             raise ValueError(f"questions[{i}] (id={q['id']!r}) has no 'prompt' (or 'question') text")
         qid = str(q['id'])
@@ -558,13 +560,13 @@ def _read_part(path, ids):
         raise RuntimeError(f"{path} holds ids that do not match its shard: delete it or pass overwrite=True")
     return t
 
-# %% ../nbs/07_generation.ipynb #1dde4494
+# %% ../nbs/07_generation.ipynb #f8d8d24c
 def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str] = None,
                    reasoning_sampling='teacher-reasoning', ift_sampling='teacher-ift', system: Optional[str] = None,
-                   shard_size: int = 256, overwrite: bool = False, show_progress: bool = True):
+                   prompt_fn: Optional[Callable] = None, shard_size: int = 256, overwrite: bool = False,
+                   show_progress: bool = True):
     "Teacher answers in both modes for every question, resumable and exactly once; a `datasets.Dataset`."
-    import datasets
-    rows, out_dir = question_rows(questions, domain), Path(out_dir)
+    rows, out_dir = question_rows(questions, domain, prompt_fn), Path(out_dir)
     if shard_size < 1: raise ValueError(f"generate_pairs: shard_size must be >= 1, got {shard_size}")
     samp = {'reasoning': get_sampling(reasoning_sampling), 'ift': get_sampling(ift_sampling)}
     manifest = {'format': 1, 'n_questions': len(rows), 'questions_sha': _digest(rows), 'shard_size': shard_size,
@@ -627,7 +629,7 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
         return True
     return ds.filter(keep)
 
-# %% ../nbs/07_generation.ipynb #3a605762
+# %% ../nbs/07_generation.ipynb #9578405b
 RELEASED_PAIRS = {'general': 'When-Does-Reasoning-Matter/general-reasoning-ift-pairs',
                   'math': 'When-Does-Reasoning-Matter/math-reasoning-ift-pairs'}
 RELEASED_SPLITS = ('reasoning_ift_pairs', 'reasoning', 'ift')

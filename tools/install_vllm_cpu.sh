@@ -34,5 +34,5 @@ if [ "$want" != "$have" ] || [ ! -x "$venv/bin/python" ]; then
 fi
 [ "${1:-}" = "--no-test" ] && exit 0
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-"$venv/bin/python" -m pytest -m vllm -p no:cacheprovider -q -ra tests/
+"$venv/bin/python" -m pytest -m "vllm and not slow" -p no:cacheprovider -q -ra tests/   # -m vllm: also the slow data-parallel test
 "$venv/bin/nbdev_test" --path nbs/07_generation.ipynb --flags vllm
