@@ -69,7 +69,7 @@ def train(model, data, tok, epochs, lr, tokens_per_batch, seed):
         loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step(); sched.step(); opt.zero_grad()
         ntok += int(att.sum()); losses.append(loss.item())
-        if step % 100 == 0: print(f'  step {step}/{len(plan)} loss {sum(losses[-50:]) / len(losses[-50:]):.3f}', flush=True)
+        if step % 25 == 0: print(f'  step {step}/{len(plan)} loss {sum(losses[-50:]) / len(losses[-50:]):.3f} {ntok / (time.time() - t0):.0f} tok/s', flush=True)
     return time.time() - t0, ntok, sum(losses[-50:]) / len(losses[-50:])
 
 
@@ -113,15 +113,20 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--cfg', default='{}', help='SyntheticConfig overrides as JSON')
+    ap.add_argument('--tasks', default=None, help='comma-separated tasks to train and evaluate on (default: the domain mix)')
     ap.add_argument('--out', default=None)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    cfg = SyntheticConfig.from_dict({**SyntheticConfig().to_dict(), **json.loads(a.cfg)})
+    over = json.loads(a.cfg)
+    if a.tasks:   # train on these tasks only (equal weights)
+        over[f'{a.domain}_mix'] = {t: 1.0 for t in a.tasks.split(',')}
+    cfg = SyntheticConfig.from_dict({**SyntheticConfig().to_dict(), **over})
     t0 = time.time()
     tok = train_tokenizer(synthetic_corpus(cfg, n=1500, seed=12345), vocab_size=a.vocab)
     rows = pair_records(a.domain, a.n, a.seed, cfg)
     print(f'data+tokenizer {time.time() - t0:.1f}s', flush=True)
     tasks = [t for t in TASKS if a.domain == 'general' or CATEGORIES[t].startswith('math')]
+    if a.tasks: tasks = [t for t in a.tasks.split(',') if t in TASKS]
     report = {'args': vars(a), 'results': {}}
     for fmt in a.formats.split(','):
         torch.manual_seed(a.seed)

@@ -7,7 +7,7 @@ __all__ = ['CHAT_TEMPLATE', 'SPECIAL_TOKENS', 'THINK_TOKENS', 'QWEN2_SPLIT', 'ST
            'synthetic_corpus', 'student_config', 'make_student', 'count_params', 'student_name', 'save_student',
            'load_student', 'build_base_students', 'student_info']
 
-# %% ../nbs/06_students.ipynb #8e92d79b
+# %% ../nbs/06_students.ipynb #31510bba
 import json, os, shutil, tempfile
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import torch
 from .core import ConfigError, write_json, read_json, get_logger
 from .synthetic import SyntheticConfig, pair_records, DOMAINS
 
-# %% ../nbs/06_students.ipynb #ef621922
+# %% ../nbs/06_students.ipynb #66d0e0bb
 CHAT_TEMPLATE = (
     "{%- for message in messages %}"
     "{%- if message['role'] == 'assistant' %}"
@@ -49,7 +49,7 @@ CHAT_TEMPLATE = (
 SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
 THINK_TOKENS = ['<think>', '</think>']
 
-# %% ../nbs/06_students.ipynb #48570381
+# %% ../nbs/06_students.ipynb #99ff2cf7
 QWEN2_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+"
                r"|\s+(?!\S)|\s+")
 
@@ -82,7 +82,7 @@ def synthetic_corpus(cfg: SyntheticConfig | None = None, n: int = 2000, seed: in
             out += [r['prompt'], r['ift'], r['reasoning']]
     return out
 
-# %% ../nbs/06_students.ipynb #18a9d4fb
+# %% ../nbs/06_students.ipynb #1e45e757
 STUDENT_SIZES = {
     'xs': dict(hidden_size=64, intermediate_size=192, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2),
     's': dict(hidden_size=128, intermediate_size=384, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2),
@@ -116,7 +116,7 @@ def count_params(model) -> int:
     "Number of distinct parameters (tied embeddings counted once)."
     return sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/06_students.ipynb #b15f2ed0
+# %% ../nbs/06_students.ipynb #f0dbec11
 def student_name(size: str) -> str: return f'qwen2-syn-{size}'
 
 def save_student(model, tokenizer, path, extra: dict | None = None) -> Path:
