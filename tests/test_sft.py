@@ -121,7 +121,7 @@ def test_resume_after_kill_gives_the_same_weights(tok, tmp_path):
     "SIGKILL a training process after a checkpoint, resume: the final weights equal an uninterrupted run's."
     import datasets
     base = save_student(make_student("xs", tok, seed=0), tok, tmp_path / "base")
-    pairs_dir = tmp_path / "pairs"; datasets.Dataset.from_list(toy_pairs(240, seed=5)).save_to_disk(str(pairs_dir))
+    pairs_dir = tmp_path / "pairs"; datasets.Dataset.from_list(toy_pairs(120, seed=5)).save_to_disk(str(pairs_dir))
     cfg = small_cfg(model=str(base), ratio=0.5, order="sequential", save_steps=2, global_batch_tokens=256,
                     max_device_tokens=256)
     cfg.save(tmp_path / "cfg.yaml")
