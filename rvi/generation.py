@@ -10,7 +10,7 @@ __all__ = ['MAX_TOKENS', 'MAX_TOKENS_LONG', 'SAMPLING_PRESETS', 'LENGTH_CAP_PERC
            'VLLMBackend', 'join_reasoning', 'OpenAIBackend', 'SyntheticBackend', 'BackendConfig', 'make_backend',
            'question_rows', 'generate_pairs', 'pairs_dataset', 'filter_pairs', 'load_released_pairs', 'load_questions']
 
-# %% ../nbs/07_generation.ipynb #94238c15
+# %% ../nbs/07_generation.ipynb #44aba090
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 
 from .core import Config, ConfigError, write_json, read_json, write_parquet, get_logger, progress
 
-# %% ../nbs/07_generation.ipynb #84c94d8f
+# %% ../nbs/07_generation.ipynb #9f81e04e
 MAX_TOKENS = 16_384       # App. F.2: "the 16,384-token length"
 MAX_TOKENS_LONG = 32_768  # App. F.2 / Figure 10: "up to 32,768 tokens"
 
@@ -65,7 +65,7 @@ def teacher_sampling(enable_thinking: bool, **overrides) -> SamplingConfig:
     "The teacher's preset for mode r (§2.2): reasoning τ=0.6 p=0.95, IFT τ=0.7 p=0.8."
     return get_sampling('teacher-reasoning' if enable_thinking else 'teacher-ift', **overrides)
 
-# %% ../nbs/07_generation.ipynb #41d9f2ca
+# %% ../nbs/07_generation.ipynb #f9ff741b
 LENGTH_CAP_PERCENTILES = (0, 25, 50, 75, 100)  # App. F.1 / Figure 9
 
 def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILES) -> dict:
@@ -76,7 +76,7 @@ def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILE
     if (a < 0).any(): raise ValueError(f"answer_length_caps: negative answer length {int(a.min())}")
     return {f"len-cap-p{int(p):02d}": max(1, int(np.ceil(np.percentile(a, p)))) for p in percentiles}
 
-# %% ../nbs/07_generation.ipynb #9573ba59
+# %% ../nbs/07_generation.ipynb #3b4ae689
 FINISH_REASONS = ('stop', 'length', 'error')
 ROLES = ('system', 'user', 'assistant')
 
@@ -140,7 +140,7 @@ def generate(chats, sampling='student', enable_thinking: bool = False, *, backen
     "Answer a batch of `chats` with `backend`; one `Generation` per chat, in order."
     return backend.generate(chats, sampling, enable_thinking=enable_thinking)
 
-# %% ../nbs/07_generation.ipynb #038708d8
+# %% ../nbs/07_generation.ipynb #a6a810a1
 _PIECES = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 def count_tokens(text: str, tokenizer=None) -> int:
@@ -158,7 +158,7 @@ def truncate_tokens(text: str, max_tokens: int, tokenizer=None):
     if len(ids) <= max_tokens: return text, len(ids), False
     return tokenizer.decode(ids[:max_tokens]), max_tokens, True
 
-# %% ../nbs/07_generation.ipynb #0490636f
+# %% ../nbs/07_generation.ipynb #fb832200
 class TransformersBackend(Backend):
     "`model.generate` with left padding, length-sorted batches and the KV cache."
     kind = 'transformers'
@@ -230,7 +230,7 @@ class TransformersBackend(Backend):
                       top_k=sampling.top_k if sampling.top_k > 0 else 0)
         return GenerationConfig(**kw)
 
-# %% ../nbs/07_generation.ipynb #de94e363
+# %% ../nbs/07_generation.ipynb #97ffd257
 def vllm_available() -> bool:
     "Whether vLLM can be imported here."
     import importlib.util
@@ -359,7 +359,7 @@ class VLLMBackend(Backend):
             if p.is_alive(): p.terminate()
         self.workers = []
 
-# %% ../nbs/07_generation.ipynb #73aa5a2f
+# %% ../nbs/07_generation.ipynb #7438d844
 _RETRY_STATUS = {408, 409, 429}
 
 def join_reasoning(reasoning: Optional[str], content: Optional[str]) -> str:
@@ -437,7 +437,7 @@ class OpenAIBackend(Backend):
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(chats))) as ex:
             return list(ex.map(lambda c: self._one(c, sampling, enable_thinking), chats))
 
-# %% ../nbs/07_generation.ipynb #5dce4884
+# %% ../nbs/07_generation.ipynb #03ae5348
 class SyntheticBackend(Backend):
     "The offline world's programmatic teacher (`rvi.synthetic.SyntheticTeacher`) behind `generate`."
     kind = 'synthetic'
@@ -478,7 +478,7 @@ class SyntheticBackend(Backend):
                                    n + (0 if cut else 1), 'length' if cut else 'stop'))
         return outs
 
-# %% ../nbs/07_generation.ipynb #c4e16a0c
+# %% ../nbs/07_generation.ipynb #a09078ed
 @dataclass
 class BackendConfig(Config):
     "Which backend answers, and its settings (fields not used by a kind are ignored)."
@@ -522,7 +522,7 @@ def make_backend(cfg, **kwargs) -> Backend:
                                    trust_remote_code=cfg.trust_remote_code, **kwargs)
     return SyntheticBackend(seed=cfg.seed, **kwargs)
 
-# %% ../nbs/07_generation.ipynb #ffee189f
+# %% ../nbs/07_generation.ipynb #661b39dd
 PAIR_COLUMNS = ('id', 'prompt', 'reasoning', 'ift', 'domain', 'category', 'task',
                 'reasoning_tokens', 'ift_tokens', 'reasoning_finish', 'ift_finish')
 MODES = {'reasoning': True, 'ift': False}  # mode -> enable_thinking (r)
@@ -560,11 +560,11 @@ def _read_part(path, ids):
         raise RuntimeError(f"{path} holds ids that do not match its shard: delete it or pass overwrite=True")
     return t
 
-# %% ../nbs/07_generation.ipynb #f8d8d24c
+# %% ../nbs/07_generation.ipynb #0bb82d94
 def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str] = None,
                    reasoning_sampling='teacher-reasoning', ift_sampling='teacher-ift', system: Optional[str] = None,
                    prompt_fn: Optional[Callable] = None, shard_size: int = 256, overwrite: bool = False,
-                   show_progress: bool = True):
+                   retry_failed: bool = False, show_progress: bool = True):
     "Teacher answers in both modes for every question, resumable and exactly once; a `datasets.Dataset`."
     rows, out_dir = question_rows(questions, domain, prompt_fn), Path(out_dir)
     if shard_size < 1: raise ValueError(f"generate_pairs: shard_size must be >= 1, got {shard_size}")
@@ -586,19 +586,30 @@ def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str
     for stale in (out_dir / 'parts').glob('*/.*.tmp'):  # temp files of a killed run; never a finished part
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink(missing_ok=True)
     shards = [rows[i:i + shard_size] for i in range(0, len(rows), shard_size)]
-    todo = [(k, m) for k in range(len(shards)) for m in MODES if not _part(out_dir, m, k).exists()]
-    done_rows = 2 * len(rows) - sum(len(shards[k]) for k, _ in todo)
+    todo = [(k, m, None) for k in range(len(shards)) for m in MODES if not _part(out_dir, m, k).exists()]
+    if retry_failed:  # finished parts whose rows failed: redo just those rows, then rewrite the part atomically
+        for k in range(len(shards)):
+            for m in MODES:
+                if (k, m, None) in todo: continue
+                old = _read_part(_part(out_dir, m, k), [r['id'] for r in shards[k]])
+                bad = [i for i, r in enumerate(old) if r['finish'] == 'error']
+                if bad: todo.append((k, m, (old, bad)))
+    done_rows = 2 * len(rows) - sum(len(shards[k]) if redo is None else len(redo[1]) for k, _, redo in todo)
     bar = progress(total=2 * len(rows), initial=done_rows, unit='row', desc='teacher pairs',
                    **({} if show_progress else {'disable': True}))
     t0, ntok = time.perf_counter(), 0
     try:
-        for k, mode in todo:
-            shard = shards[k]
+        for k, mode, redo in todo:
+            shard = shards[k] if redo is None else [shards[k][i] for i in redo[1]]
             gens = backend.generate([as_chat(r['prompt'], system) for r in shard], samp[mode],
                                     enable_thinking=MODES[mode])
-            write_parquet(_part(out_dir, mode, k), [
-                {'id': r['id'], 'text': g.text, 'tokens': int(g.completion_tokens), 'finish': g.finish_reason,
-                 'prompt_tokens': int(g.prompt_tokens), 'error': g.error or ''} for r, g in zip(shard, gens)])
+            new = [{'id': r['id'], 'text': g.text, 'tokens': int(g.completion_tokens), 'finish': g.finish_reason,
+                    'prompt_tokens': int(g.prompt_tokens), 'error': g.error or ''} for r, g in zip(shard, gens)]
+            if redo is not None:
+                merged = list(redo[0])
+                for i, r in zip(redo[1], new): merged[i] = r
+                new = merged
+            write_parquet(_part(out_dir, mode, k), new)
             ntok += sum(g.completion_tokens for g in gens)
             bar.update(len(shard))
             bar.set_postfix(tok_s=f"{ntok / max(time.perf_counter() - t0, 1e-9):.1f}")
@@ -629,7 +640,7 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
         return True
     return ds.filter(keep)
 
-# %% ../nbs/07_generation.ipynb #9578405b
+# %% ../nbs/07_generation.ipynb #78ed1081
 RELEASED_PAIRS = {'general': 'When-Does-Reasoning-Matter/general-reasoning-ift-pairs',
                   'math': 'When-Does-Reasoning-Matter/math-reasoning-ift-pairs'}
 RELEASED_SPLITS = ('reasoning_ift_pairs', 'reasoning', 'ift')

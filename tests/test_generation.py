@@ -233,9 +233,10 @@ def test_generate_pairs_killed_and_restarted_exactly_once(tiny, tmp_path):
 
 class _FlakyTeacher:
     "Answers by lookup; raises for questions containing 'boom' (a failed request must be kept and marked)."
+    broken = True
     def index(self, recs): self.recs = {r['question']: r for r in recs}
     def find(self, text):
-        if 'boom' in text: raise RuntimeError('teacher crashed')
+        if 'boom' in text and self.broken: raise RuntimeError('teacher crashed')
         return next(r for q, r in self.recs.items() if q in text)
     def answer(self, rec, reasoning, seed):
         a = f"so \\boxed{{{rec['answer']}}}"
@@ -260,6 +261,15 @@ def test_generate_pairs_marks_failed_truncated_and_checks_arguments(tmp_path):
     again = generate_pairs(recs, b, tmp_path / 'p', domain='general', shard_size=3, show_progress=False,
                            reasoning_sampling=get_sampling('teacher-reasoning', max_tokens=20), overwrite=True)
     assert again.to_list() == ds.to_list()
+    parts = sorted((tmp_path / 'p' / 'parts').glob('*/*.parquet'))
+    stamp = {p: p.stat().st_mtime_ns for p in parts}
+    b.teacher.broken = False                  # the failure was transient: retry just the failed rows
+    fixed = generate_pairs(recs, b, tmp_path / 'p', domain='general', shard_size=3, show_progress=False,
+                           reasoning_sampling=get_sampling('teacher-reasoning', max_tokens=20), retry_failed=True)
+    assert fixed['ift'][-1] == 'so \\boxed{0}' and fixed['ift_finish'][-1] == 'stop'
+    assert fixed.to_list()[:6] == ds.to_list()[:6]
+    changed = [p.parent.name + '/' + p.name for p in parts if p.stat().st_mtime_ns != stamp[p]]
+    assert changed == ['ift/shard-00002.parquet', 'reasoning/shard-00002.parquet'], changed
     with pytest.raises(ValueError, match='duplicate id'):
         generate_pairs(recs + recs[:1], b, tmp_path / 'q', show_progress=False)
     with pytest.raises(ValueError, match="no 'prompt'"):

