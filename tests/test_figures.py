@@ -179,3 +179,12 @@ def test_write_claims_markdown(tmp_path):
         assert line.rstrip(' |').endswith(r['verdict']) and line.count(' | ') == 6
     counts = t.verdict.value_counts()
     assert f"{counts.get('supported', 0)} supported" in md
+
+
+def test_students_that_learnt_nothing_support_no_gain_claim():
+    # the smoke preset's students answer nothing right: ties must not read as "General-MC gains are the smallest"
+    res = make_results(sizes=(1e6, 4e6), n=10, caps=False, long=False).assign(correct=False)
+    v = verdicts(res, ['C01', 'C02', 'C05'])
+    assert v == {'C01': 'not supported', 'C02': 'not supported', 'C05': 'not supported'}
+    fig = fig02_mono_phasic(res)
+    assert not any('no data' in t for t in panel_texts(fig))
