@@ -10,7 +10,7 @@ __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'FIGURE_GROUPS', 'KINDS'
            'grid_status', 'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'generate_answers', 'cap_answers',
            'judge_dir', 'build_results', 'accelerate_command', 'reproduce']
 
-# %% ../nbs/10_grid.ipynb #ddd04b2a
+# %% ../nbs/10_grid.ipynb #ba77b62e
 import fcntl, hashlib, json, os, signal, socket, subprocess, sys, time, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 from .core import ExperimentConfig, RunPaths, get_preset, write_json, read_json, get_logger, ConfigError
 from .cli import command
 
-# %% ../nbs/10_grid.ipynb #f3cfde8b
+# %% ../nbs/10_grid.ipynb #dd14ec8c
 GRID_VERSION = 1   # bump when the meaning of cell parameters changes incompatibly
 STAGES = ("data", "students", "train", "eval", "judge", "aggregate", "figures")
 STAGE_NOTEBOOKS = {"data": "teacher_data.ipynb", "students": "students.ipynb", "train": "train.ipynb",
@@ -52,7 +52,7 @@ def cell_hash(stage: str, name: str, notebook: str, params: dict, dep_hashes: di
                         "params": params, "deps": dict(sorted(dep_hashes.items()))}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode()).hexdigest()[:12]
 
-# %% ../nbs/10_grid.ipynb #33a56acc
+# %% ../nbs/10_grid.ipynb #0bc1faf6
 def student_short(student: str) -> str:
     "`Qwen/Qwen2.5-0.5B` -> `Qwen2.5-0.5B`; offline sizes stay as they are."
     return student.rstrip("/").rsplit("/", 1)[-1]
@@ -66,7 +66,7 @@ def model_name(student: str, lineage: str, ratio: float | None = None, order: st
         return f"{s}-{lineage.split('-')[0]}-{ratio_tag(ratio)}-{order}"
     return f"{s}-" + lineage.replace(">", "-to-")
 
-# %% ../nbs/10_grid.ipynb #65f6ad25
+# %% ../nbs/10_grid.ipynb #c9267b54
 def _phases(lineage: str) -> list[tuple[str, str]]:
     "'general-ift>math-reasoning' -> [('general', 'ift'), ('math', 'reasoning')] ('general-mix50' -> ('general', 'mix50'))."
     return [tuple(p.split("-", 1)) for p in lineage.split(">")]
@@ -85,7 +85,7 @@ def figure_needs(only) -> tuple[list[str], set[str]]:
     from rvi.figures import FIGURE_NEEDS
     return figs, set().union(*(set(FIGURE_NEEDS[f]) for f in figs))
 
-# %% ../nbs/10_grid.ipynb #363b6e28
+# %% ../nbs/10_grid.ipynb #9784035b
 def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dict:
     return dict(model=model, student=student, domain=domain, format=fmt, ratio=float(ratio), order=order,
                 lineage=lineage, kind=kind)
@@ -199,7 +199,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     add("figures", "claims", dict(figures=figs or []), [agg.id], notebook="figures_claims.ipynb")
     return list(cells.values())
 
-# %% ../nbs/10_grid.ipynb #afc05c24
+# %% ../nbs/10_grid.ipynb #f2d3a03a
 def grid_counts(cells: Sequence[Cell]) -> dict:
     "Number of cells per stage (and per family for training)."
     out = {}
@@ -210,7 +210,7 @@ def grid_counts(cells: Sequence[Cell]) -> dict:
             out[f"train:{fam}"] = out.get(f"train:{fam}", 0) + 1
     return out
 
-# %% ../nbs/10_grid.ipynb #fdf4181b
+# %% ../nbs/10_grid.ipynb #0a2a4b25
 def marker_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "grid" / cell.stage / f"{cell.name}.json"
 def notebook_path(paths: RunPaths, cell: Cell) -> Path: return paths.notebooks / cell.stage / f"{cell.name}.ipynb"
 def log_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "logs" / cell.stage / f"{cell.name}.log"
@@ -258,7 +258,7 @@ def cell_state(cell: Cell, paths: RunPaths) -> dict:
         return {**m, "state": "pending", "why": "interrupted"}
     return {**m, "state": "pending", "why": f"unknown status {st!r}"}
 
-# %% ../nbs/10_grid.ipynb #f3a2b3c1
+# %% ../nbs/10_grid.ipynb #6fe03a28
 def experiments_dir() -> Path:
     "Where the stage notebooks live: `$RVI_EXPERIMENTS_DIR` or `nbs/experiments` of this checkout."
     env = os.environ.get("RVI_EXPERIMENTS_DIR")
@@ -279,6 +279,11 @@ def execute_cell(spec: dict) -> dict:
     import papermill as pm
     if os.environ.get("SLURM_PROCID", "0") != "0": return {"status": "secondary task"}   # multi-node job: rank 0 runs the notebook
     cell, t0 = spec["cell"], time.time()
+    for k, v in {"RVI_NO_PROGRESS": "1", "TQDM_DISABLE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1", "MPLBACKEND": "Agg",
+                 "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}.items():
+        os.environ.setdefault(k, v)   # executed copies read as reports, not progress-bar logs (the kernel inherits these)
+    if cell["params"].get("world") == "offline":
+        for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"): os.environ.setdefault(k, "1")
     base = {"cell": cell["id"], "hash": cell["hash"], "notebook": spec["output"], "log": spec["log"],
             "pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "slurm_job": os.environ.get("SLURM_JOB_ID")}
@@ -298,7 +303,7 @@ def execute_cell(spec: dict) -> dict:
     write_json(spec["marker"], rec)
     return rec
 
-# %% ../nbs/10_grid.ipynb #0f932be3
+# %% ../nbs/10_grid.ipynb #bafa56dc
 _WORKER = ("import json, sys\n"
            "from rvi.grid import execute_cell\n"
            "try: execute_cell(json.load(open(sys.argv[1])))\n"
@@ -317,9 +322,7 @@ class LocalJob:
         Path(spec["log"]).parent.mkdir(parents=True, exist_ok=True)
         spec_file = Path(spec["marker"]).with_suffix(".spec.json")
         write_json(spec_file, spec)
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads), "RVI_NO_PROGRESS": "1",
-               "MPLBACKEND": "Agg", "TOKENIZERS_PARALLELISM": "false", "PYTHONUNBUFFERED": "1"}
-        if spec["cell"]["params"].get("world") == "offline": env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
         self.log = open(spec["log"], "w")
         self.proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(spec_file)], stdout=self.log, stderr=subprocess.STDOUT,
                                      env=env, preexec_fn=_die_with_parent)
@@ -362,7 +365,7 @@ class SubmititJob:
         try: self.job.cancel()
         except Exception: pass
 
-# %% ../nbs/10_grid.ipynb #6457c48d
+# %% ../nbs/10_grid.ipynb #36192389
 log = get_logger("rvi.grid")
 
 class RunnerBusy(RuntimeError): pass
@@ -431,7 +434,7 @@ def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor
         lock.close()
     return {"done": finished, "skipped": skipped, "failed": failed, "blocked": blocked, "wall_s": round(time.time() - t0, 2)}
 
-# %% ../nbs/10_grid.ipynb #640f6b0c
+# %% ../nbs/10_grid.ipynb #2da07fbb
 def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
     return write_json(paths.root / "grid" / "cells.json", [c.to_dict() for c in cells])
 
@@ -453,7 +456,7 @@ def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None):
                      "notebook": str(notebook_path(paths, c)) if notebook_path(paths, c).exists() else ""})
     return pd.DataFrame(rows, columns=["stage", "cell", "state", "wall_s", "why", "log", "notebook"])
 
-# %% ../nbs/10_grid.ipynb #02306ddd
+# %% ../nbs/10_grid.ipynb #5d831c9d
 def base_model_path(paths: RunPaths, world: str, student: str) -> str:
     "Where a base student is read from: the offline build under `models/base/`, or the hub id in the paper world."
     if world == "offline":
@@ -472,7 +475,7 @@ def gen_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
 def judged_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
     return paths.judged / model / variant / f"{benchmark}.jsonl"
 
-# %% ../nbs/10_grid.ipynb #54e43b0e
+# %% ../nbs/10_grid.ipynb #5318ec00
 def generate_answers(backend, model: str, benchmarks: Sequence[str], out_dir, n_eval: int = 0, shots: int = 0,
                      seed: int = 0, sampling="student", enable_thinking: bool = True, **sampling_overrides) -> dict:
     """Answer `n_eval` examples (0 = all) of each benchmark with `backend` (an `rvi.generation.Backend`) into
@@ -521,7 +524,7 @@ def cap_answers(src_dir, out_root, percentiles: Sequence[int], tokenizer=None) -
             write_jsonl(dst, cut)
     return caps_all
 
-# %% ../nbs/10_grid.ipynb #ddafdf71
+# %% ../nbs/10_grid.ipynb #2ffbcae5
 def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, **kw) -> dict:
     """Judge every generations file of `model` (all variants) into `judged/<model>/<variant>/<benchmark>.jsonl`
     with `rvi.judging.judge_responses` (rules, or the LLM judge through `generate`). Existing verdicts are kept."""
@@ -539,7 +542,7 @@ def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, 
         write_jsonl(dst, recs); out[f"{variant}/{bench}"] = len(recs)
     return out
 
-# %% ../nbs/10_grid.ipynb #cc95c46b
+# %% ../nbs/10_grid.ipynb #74397643
 RESULT_COLUMNS = ("model", "student", "params", "domain", "format", "ratio", "order", "lineage", "eval_variant",
                   "benchmark", "category", "sample_id", "prompt_tokens", "answer_tokens", "finish_reason", "correct",
                   "verdict_missing", "score", "train_flops", "inference_flops")
@@ -585,7 +588,7 @@ def build_results(paths: RunPaths, models: Sequence[dict]):
     out["correct"] = out["correct"].astype(bool); out["verdict_missing"] = out["verdict_missing"].astype(bool)
     return out
 
-# %% ../nbs/10_grid.ipynb #c7ae5cb1
+# %% ../nbs/10_grid.ipynb #423eb92f
 def accelerate_command(config_file, sft_config, pairs, out, nodes: int = 1, gpus_per_node: int = 8, port: int = 29500) -> list[str]:
     """The command that trains one paper-scale run on `nodes` × `gpus_per_node` GPUs: `accelerate launch` of
     `python -m rvi.sft`, started on every node of the Slurm allocation by `srun` when `nodes > 1`."""
@@ -596,7 +599,7 @@ def accelerate_command(config_file, sft_config, pairs, out, nodes: int = 1, gpus
     head = "MASTER_ADDR=$(scontrol show hostnames $SLURM_JOB_NODELIST | head -n 1) "
     return ["srun", "--overlap", f"--nodes={nodes}", "--ntasks-per-node=1", "bash", "-c", head + inner]
 
-# %% ../nbs/10_grid.ipynb #c4774984
+# %% ../nbs/10_grid.ipynb #137542eb
 def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, cluster: str | None = None,
               slurm_args: dict | None = None, paths: RunPaths | None = None, cfg: ExperimentConfig | None = None,
               quiet: bool = False) -> dict:
@@ -610,7 +613,7 @@ def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, clu
                     cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet)
     return {**res, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}
 
-# %% ../nbs/10_grid.ipynb #83910080
+# %% ../nbs/10_grid.ipynb #308d240f
 def _reproduce_args(p):
     from rvi.core import PRESETS
     p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")
