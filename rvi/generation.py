@@ -10,7 +10,7 @@ __all__ = ['MAX_TOKENS', 'MAX_TOKENS_LONG', 'SAMPLING_PRESETS', 'LENGTH_CAP_PERC
            'VLLMBackend', 'join_reasoning', 'OpenAIBackend', 'SyntheticBackend', 'BackendConfig', 'make_backend',
            'question_rows', 'generate_pairs', 'pairs_dataset', 'filter_pairs', 'load_released_pairs', 'load_questions']
 
-# %% ../nbs/07_generation.ipynb #44aba090
+# %% ../nbs/07_generation.ipynb #00eb8fb6
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 
 from .core import Config, ConfigError, write_json, read_json, write_parquet, get_logger, progress
 
-# %% ../nbs/07_generation.ipynb #9f81e04e
+# %% ../nbs/07_generation.ipynb #0cc03551
 MAX_TOKENS = 16_384       # App. F.2: "the 16,384-token length"
 MAX_TOKENS_LONG = 32_768  # App. F.2 / Figure 10: "up to 32,768 tokens"
 
@@ -65,7 +65,7 @@ def teacher_sampling(enable_thinking: bool, **overrides) -> SamplingConfig:
     "The teacher's preset for mode r (§2.2): reasoning τ=0.6 p=0.95, IFT τ=0.7 p=0.8."
     return get_sampling('teacher-reasoning' if enable_thinking else 'teacher-ift', **overrides)
 
-# %% ../nbs/07_generation.ipynb #f9ff741b
+# %% ../nbs/07_generation.ipynb #abcf80eb
 LENGTH_CAP_PERCENTILES = (0, 25, 50, 75, 100)  # App. F.1 / Figure 9
 
 def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILES) -> dict:
@@ -76,7 +76,7 @@ def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILE
     if (a < 0).any(): raise ValueError(f"answer_length_caps: negative answer length {int(a.min())}")
     return {f"len-cap-p{int(p):02d}": max(1, int(np.ceil(np.percentile(a, p)))) for p in percentiles}
 
-# %% ../nbs/07_generation.ipynb #3b4ae689
+# %% ../nbs/07_generation.ipynb #abcafbc9
 FINISH_REASONS = ('stop', 'length', 'error')
 ROLES = ('system', 'user', 'assistant')
 
@@ -140,7 +140,7 @@ def generate(chats, sampling='student', enable_thinking: bool = False, *, backen
     "Answer a batch of `chats` with `backend`; one `Generation` per chat, in order."
     return backend.generate(chats, sampling, enable_thinking=enable_thinking)
 
-# %% ../nbs/07_generation.ipynb #a6a810a1
+# %% ../nbs/07_generation.ipynb #1c02d377
 _PIECES = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 def count_tokens(text: str, tokenizer=None) -> int:
@@ -158,7 +158,7 @@ def truncate_tokens(text: str, max_tokens: int, tokenizer=None):
     if len(ids) <= max_tokens: return text, len(ids), False
     return tokenizer.decode(ids[:max_tokens]), max_tokens, True
 
-# %% ../nbs/07_generation.ipynb #fb832200
+# %% ../nbs/07_generation.ipynb #722bb529
 class TransformersBackend(Backend):
     "`model.generate` with left padding, length-sorted batches and the KV cache."
     kind = 'transformers'
@@ -230,7 +230,7 @@ class TransformersBackend(Backend):
                       top_k=sampling.top_k if sampling.top_k > 0 else 0)
         return GenerationConfig(**kw)
 
-# %% ../nbs/07_generation.ipynb #97ffd257
+# %% ../nbs/07_generation.ipynb #e928dcdd
 def vllm_available() -> bool:
     "Whether vLLM can be imported here."
     import importlib.util
@@ -255,21 +255,31 @@ def _sampling_params(sampling: SamplingConfig, per_request_seed: bool):
     if per_request_seed and sampling.seed is not None: kw['seed'] = sampling.seed
     return SamplingParams(**kw)
 
+def _shutdown_llm(llm):
+    "Stop an `LLM`'s engine-core processes now (a spawned process exits without running vLLM's atexit hooks)."
+    try:
+        core = getattr(getattr(llm, 'llm_engine', None), 'engine_core', None)
+        if core is not None and hasattr(core, 'shutdown'): core.shutdown()
+    except Exception as e: get_logger('rvi.generation').warning(f"vllm shutdown: {e}")
+
 def _dp_worker(rank: int, devices: Optional[str], llm_kwargs: dict, per_request_seed: bool, conn):
     "One data-parallel replica: its own `LLM` on its own devices, answering batches sent over `conn`."
     if devices is not None: os.environ['CUDA_VISIBLE_DEVICES'] = devices
     from vllm import LLM
     try: llm = LLM(**llm_kwargs); conn.send(('ready', rank))
     except Exception as e: conn.send(('error', f"replica {rank}: {type(e).__name__}: {e}")); return
-    while True:
-        msg = conn.recv()
-        if msg is None: break
-        chats, sampling, r = msg
-        try:
-            res = llm.chat(chats, _sampling_params(SamplingConfig.from_dict(sampling), per_request_seed),
-                           use_tqdm=False, chat_template_kwargs={'enable_thinking': r})
-            conn.send(('ok', [g.__dict__ for g in _vllm_results(res)]))
-        except Exception as e: conn.send(('error', f"replica {rank}: {type(e).__name__}: {e}"))
+    try:
+        while True:
+            try: msg = conn.recv()
+            except EOFError: break          # the parent went away
+            if msg is None: break
+            chats, sampling, r = msg
+            try:
+                res = llm.chat(chats, _sampling_params(SamplingConfig.from_dict(sampling), per_request_seed),
+                               use_tqdm=False, chat_template_kwargs={'enable_thinking': r})
+                conn.send(('ok', [g.__dict__ for g in _vllm_results(res)]))
+            except Exception as e: conn.send(('error', f"replica {rank}: {type(e).__name__}: {e}"))
+    finally: _shutdown_llm(llm)
 
 class VLLMBackend(Backend):
     "vLLM offline engine: one batched `LLM.chat` call per `generate` (per replica with data parallelism)."
@@ -347,11 +357,7 @@ class VLLMBackend(Backend):
 
     def close(self):
         llm, self.llm = self.llm, None
-        if llm is not None and hasattr(llm, 'llm_engine'):
-            try:
-                core = getattr(llm.llm_engine, 'engine_core', None)
-                if core is not None and hasattr(core, 'shutdown'): core.shutdown()
-            except Exception as e: get_logger('rvi.generation').warning(f"vllm shutdown: {e}")
+        if llm is not None: _shutdown_llm(llm)
         for p, a in self.workers:
             try: a.send(None)
             except (BrokenPipeError, OSError): pass
@@ -359,7 +365,7 @@ class VLLMBackend(Backend):
             if p.is_alive(): p.terminate()
         self.workers = []
 
-# %% ../nbs/07_generation.ipynb #7438d844
+# %% ../nbs/07_generation.ipynb #eaca89d7
 _RETRY_STATUS = {408, 409, 429}
 
 def join_reasoning(reasoning: Optional[str], content: Optional[str]) -> str:
@@ -437,7 +443,7 @@ class OpenAIBackend(Backend):
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(chats))) as ex:
             return list(ex.map(lambda c: self._one(c, sampling, enable_thinking), chats))
 
-# %% ../nbs/07_generation.ipynb #03ae5348
+# %% ../nbs/07_generation.ipynb #1a69a0a9
 class SyntheticBackend(Backend):
     "The offline world's programmatic teacher (`rvi.synthetic.SyntheticTeacher`) behind `generate`."
     kind = 'synthetic'
@@ -478,7 +484,7 @@ class SyntheticBackend(Backend):
                                    n + (0 if cut else 1), 'length' if cut else 'stop'))
         return outs
 
-# %% ../nbs/07_generation.ipynb #a09078ed
+# %% ../nbs/07_generation.ipynb #4136cee9
 @dataclass
 class BackendConfig(Config):
     "Which backend answers, and its settings (fields not used by a kind are ignored)."
@@ -522,7 +528,7 @@ def make_backend(cfg, **kwargs) -> Backend:
                                    trust_remote_code=cfg.trust_remote_code, **kwargs)
     return SyntheticBackend(seed=cfg.seed, **kwargs)
 
-# %% ../nbs/07_generation.ipynb #661b39dd
+# %% ../nbs/07_generation.ipynb #3135aa9b
 PAIR_COLUMNS = ('id', 'prompt', 'reasoning', 'ift', 'domain', 'category', 'task',
                 'reasoning_tokens', 'ift_tokens', 'reasoning_finish', 'ift_finish')
 MODES = {'reasoning': True, 'ift': False}  # mode -> enable_thinking (r)
@@ -560,7 +566,7 @@ def _read_part(path, ids):
         raise RuntimeError(f"{path} holds ids that do not match its shard: delete it or pass overwrite=True")
     return t
 
-# %% ../nbs/07_generation.ipynb #0bb82d94
+# %% ../nbs/07_generation.ipynb #0ffab8a3
 def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str] = None,
                    reasoning_sampling='teacher-reasoning', ift_sampling='teacher-ift', system: Optional[str] = None,
                    prompt_fn: Optional[Callable] = None, shard_size: int = 256, overwrite: bool = False,
@@ -640,7 +646,7 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
         return True
     return ds.filter(keep)
 
-# %% ../nbs/07_generation.ipynb #78ed1081
+# %% ../nbs/07_generation.ipynb #ef97487f
 RELEASED_PAIRS = {'general': 'When-Does-Reasoning-Matter/general-reasoning-ift-pairs',
                   'math': 'When-Does-Reasoning-Matter/math-reasoning-ift-pairs'}
 RELEASED_SPLITS = ('reasoning_ift_pairs', 'reasoning', 'ift')
