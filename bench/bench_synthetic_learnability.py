@@ -73,6 +73,9 @@ def train(model, data, tok, epochs, lr, tokens_per_batch, seed):
     return time.time() - t0, ntok, sum(losses[-50:]) / len(losses[-50:])
 
 
+SHOW = os.environ.get('RVI_BENCH_SHOW') == '1'   # print one generation per benchmark
+
+
 @torch.no_grad()
 def evaluate(model, tok, cfg, tasks, n, fmt, max_new, batch=64):
     model.eval(); tok.padding_side = 'left'
@@ -92,6 +95,7 @@ def evaluate(model, tok, cfg, tasks, n, fmt, max_new, batch=64):
                 text = tok.decode(o, skip_special_tokens=True)
                 if fmt == 'ift': text = '<think>\n\n</think>\n\n' + text
                 v = judge_rule(e, text, f'syn-{t}')
+                if SHOW and e is part[0] and k == 0: print(f'      sample: {text[-300:]!r} | ref {e["answer"]!r}', flush=True)
                 correct += bool(v.correct); lens.append(len(o))
         res[t] = {'acc': correct / len(exs), 'answer_tokens': sum(lens) / len(lens)}
         print(f'    {fmt:9} syn-{t:14} acc {res[t]["acc"]:.3f}  tokens {res[t]["answer_tokens"]:.1f}', flush=True)

@@ -10,7 +10,7 @@ __all__ = ['CATEGORIES', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPTIONS', '
            'register_synthetic_benchmarks', 'teacher_accuracy', 'count_tokens', 'pair_records', 'teacher_pairs',
            'length_ratios']
 
-# %% ../nbs/05_synthetic.ipynb #d45c91f5
+# %% ../nbs/05_synthetic.ipynb #539b7bdd
 import hashlib, json, random, re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,7 +18,7 @@ from typing import Optional
 
 from .core import Config, ConfigError
 
-# %% ../nbs/05_synthetic.ipynb #6a7f258f
+# %% ../nbs/05_synthetic.ipynb #4cf74f23
 CATEGORIES = {
     'gsm8k': 'math-oe', 'math-500': 'math-oe', 'aime': 'math-oe',
     'aqua-rat': 'math-mc', 'mmlu-math': 'math-mc', 'mmlu-pro-math': 'math-mc',
@@ -53,7 +53,7 @@ INSTRUCTIONS = {
     'kb-fact': 'Answer the following question. Make sure to put the answer (and only answer) inside \\boxed{}.',
 }
 
-# %% ../nbs/05_synthetic.ipynb #ea092f27
+# %% ../nbs/05_synthetic.ipynb #17a5e8f7
 _IFT_ERR = {'gsm8k': 0.08, 'math-500': 0.06, 'aime': 0.2, 'aqua-rat': 0.06, 'mmlu-math': 0.06, 'mmlu-pro-math': 0.08,
             'mmlu-misc': 0.03, 'openbookqa': 0.05, 'winogrande': 0.04, 'squad': 0.03, 'coqa': 0.04, 'ifeval': 0.08,
             'kb-fact': 0.0}
@@ -117,7 +117,7 @@ class SyntheticConfig(Config):
         if not 2 <= self.passage_sentences <= 8: raise ConfigError(f"SyntheticConfig.passage_sentences: must lie in [2, 8], got {self.passage_sentences}")
         if self.eval_size < 1: raise ConfigError(f"SyntheticConfig.eval_size: must be >= 1, got {self.eval_size}")
 
-# %% ../nbs/05_synthetic.ipynb #2bfe27e2
+# %% ../nbs/05_synthetic.ipynb #f353ec42
 def _rng(*parts) -> random.Random:
     "A deterministic random stream named by `parts`."
     return random.Random('|'.join(map(str, parts)))
@@ -132,7 +132,7 @@ def split_of(rec: dict, eval_fraction: float = 0.1) -> str:
     h = int(hashlib.sha256(question_key(rec).encode()).hexdigest()[:12], 16) / 16 ** 12
     return 'eval' if h < eval_fraction else 'train'
 
-# %% ../nbs/05_synthetic.ipynb #27f7f323
+# %% ../nbs/05_synthetic.ipynb #8a9b8687
 _SYL = ['ba', 'do', 'ka', 'li', 'mo', 'ne', 'ra', 'si', 'tu', 'vo', 'za', 'pe']
 _END = ['ria', 'land', 'nia', 'stan', 'dor', 'mar']
 PEOPLE = ['Ava', 'Ben', 'Cara', 'Dan', 'Eli', 'Finn', 'Gia', 'Hugo', 'Ida', 'Jon', 'Kai', 'Lena', 'Max', 'Nora',
@@ -169,7 +169,7 @@ def attr_values(kb: dict, attr: str) -> list:
     return {'capital': sorted(f['capital'] for f in kb.values()), 'animal': ANIMALS, 'export': GOODS,
             'color': COLORS}[attr]
 
-# %% ../nbs/05_synthetic.ipynb #81370c95
+# %% ../nbs/05_synthetic.ipynb #0c77f7c5
 _ADD = ['{p} finds {x} more.', '{p} buys {x} more.', '{p} gets {x} more.']
 _SUB = ['{p} gives away {x}.', '{p} loses {x}.', '{p} sells {x}.']
 _MUL = {2: 'Then the number of {item} doubles.', 3: 'Then the number of {item} triples.'}
@@ -208,7 +208,7 @@ def _word_problem(rng, cfg, n_steps):
     sents.append(f'How many {item} does {p} have now?')
     return ' '.join(sents), {'kind': 'chain', 'person': p, 'item': item, 'start': start, 'ops': ops, 'verbs': verbs}
 
-# %% ../nbs/05_synthetic.ipynb #89b967ea
+# %% ../nbs/05_synthetic.ipynb #bc9618bb
 def _expression(rng, cfg):
     "Return (question, spec) for a bracketed arithmetic expression or a linear equation."
     if rng.random() < 0.5:
@@ -255,7 +255,7 @@ def _eval_expr(expr: str) -> int:
         return v
     return summ()
 
-# %% ../nbs/05_synthetic.ipynb #3f78a03a
+# %% ../nbs/05_synthetic.ipynb #527b0f6e
 def _num_options(rng, value, k, prev=None):
     "k distinct non-negative integer options containing `value`; returns (options, index of value)."
     pool = [value + d for d in list(range(-10, 0)) + list(range(1, 11)) if value + d >= 0]
@@ -269,7 +269,7 @@ def _num_options(rng, value, k, prev=None):
     rng.shuffle(opts)
     return [str(o) for o in opts], opts.index(value)
 
-# %% ../nbs/05_synthetic.ipynb #7f23b84d
+# %% ../nbs/05_synthetic.ipynb #6ebdc6b3
 _RECEIVE = ['salt', 'silk', 'rice', 'tea', 'wool', 'glass', 'paper', 'spice', 'grain', 'oil']
 _WINO = [  # comparative, consequence for the one with more of it, consequence for the one with less
     ('taller', 'had to duck under the low door', 'needed a stool to reach the shelf'),
@@ -313,7 +313,7 @@ def _wino(rng):
     return q, opts, {'kind': 'wino', 'a': a, 'b': b, 'cmp': cmp_, 'more': use_more, 'value': a if use_more else b,
                      'consequence': more if use_more else less}
 
-# %% ../nbs/05_synthetic.ipynb #499df6b3
+# %% ../nbs/05_synthetic.ipynb #0cb3408d
 _VERBS = [('bought', 'buy'), ('found', 'find'), ('painted', 'paint'), ('sold', 'sell'), ('fixed', 'fix'), ('lost', 'lose')]
 _OBJECTS = ['a lamp', 'a red kite', 'a old map', 'a small boat', 'a blue cup', 'a wooden chair', 'a silver ring',
             'a green coat', 'a clock', 'a drum']
@@ -365,7 +365,7 @@ def _ifeval(rng):
             'clause': rng.randrange(len(_CLAUSES)), 'tail': rng.randrange(len(_TAILS))}
     return q, spec
 
-# %% ../nbs/05_synthetic.ipynb #438cc232
+# %% ../nbs/05_synthetic.ipynb #906d56a5
 def _record(qid, task, question, spec, answer, answers, choices=None, passage=None, history=None, extra=None):
     meta = {'task': task, 'category': TASK_CATEGORY[task], 'answer_type': ANSWER_TYPES[task],
             'spec': json.dumps(spec, sort_keys=True), **(extra or {})}
@@ -433,7 +433,7 @@ def draw_question(task: str, split: str, key, cfg: SyntheticConfig | None = None
     raise RuntimeError(f"could not draw a {split} question for task {task!r}: question space too small for "
                        f"eval_fraction={cfg.eval_fraction}")
 
-# %% ../nbs/05_synthetic.ipynb #85e44699
+# %% ../nbs/05_synthetic.ipynb #0d544eca
 def _ifeval_response(spec: dict, violate: str | None = None) -> str:
     "The teacher's sentence for an ifeval spec; `violate` names one constraint to break."
     t = spec['topic']
@@ -455,7 +455,7 @@ def _ifeval_response(spec: dict, violate: str | None = None) -> str:
         s = s[:-1] + ' ' + ' '.join(['and it stays like that for a very long time'] * 2) + '.'
     return s
 
-# %% ../nbs/05_synthetic.ipynb #0f62552d
+# %% ../nbs/05_synthetic.ipynb #08df17c4
 _ATTR_PHRASE = {'capital': 'capital', 'animal': 'national animal', 'export': 'main export', 'color': 'flag color'}
 
 def _fact(c, attr, v): return ATTRS[attr][1].format(c=c, v=v)
@@ -664,7 +664,7 @@ def _span_of(sentence, ask):
     m = re.match(r'(\w+) (\w+) (.+) in (\w+) on (\w+)\.', sentence.strip())
     return {'object': m.group(3), 'place': m.group(4), 'day': m.group(5)}[ask]
 
-# %% ../nbs/05_synthetic.ipynb #e8d96d58
+# %% ../nbs/05_synthetic.ipynb #14eaa7e6
 DOMAINS = ('general', 'math')
 
 def _pick(rng, mix):
@@ -699,7 +699,7 @@ def eval_questions(task: str, n: int | None = None, cfg: SyntheticConfig | None 
         seen.add(question_key(rec)); out.append(rec)
     return out
 
-# %% ../nbs/05_synthetic.ipynb #6926a536
+# %% ../nbs/05_synthetic.ipynb #76c6912d
 def synthetic_benchmark(task: str, cfg: SyntheticConfig | None = None):
     "The `rvi.tasks.Benchmark` record of `syn-<task>` (kb-fact: an unregistered one used for prompts)."
     from rvi.tasks import Benchmark
@@ -736,10 +736,10 @@ def register_synthetic_benchmarks(cfg: SyntheticConfig | None = None) -> list:
     from rvi.tasks import register_benchmark
     return [register_benchmark(synthetic_benchmark(t, cfg), overwrite=True) for t in TASKS]
 
-# %% ../nbs/05_synthetic.ipynb #d8928414
+# %% ../nbs/05_synthetic.ipynb #902e6189
 register_synthetic_benchmarks()
 
-# %% ../nbs/05_synthetic.ipynb #78e86412
+# %% ../nbs/05_synthetic.ipynb #9b79e5e1
 def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int = 0):
     "Rule-judged accuracy of the teacher in both modes on each `syn-*` benchmark (a DataFrame)."
     import pandas as pd
@@ -755,7 +755,7 @@ def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int
         rows.append(row)
     return pd.DataFrame(rows).set_index('benchmark')
 
-# %% ../nbs/05_synthetic.ipynb #ddb6d345
+# %% ../nbs/05_synthetic.ipynb #c6fb0cc2
 _TOK_RE = re.compile(r'\d|[A-Za-z]+|[^\sA-Za-z\d]')
 
 def count_tokens(text: str, tokenizer=None) -> int:
