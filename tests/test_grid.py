@@ -184,7 +184,7 @@ def test_runner_killed_leaves_no_orphans_and_resumes(tmp_path):
 RVI = str(Path(sys.executable).parent / "rvi")
 
 
-@pytest.mark.slow
+# Runs in the default suite (issue 8: the test command runs the smoke preset): about 6 CPU-minutes.
 def test_smoke_reproduce_killed_midrun_then_resumed(tmp_path):
     env = {**os.environ, "RVI_RUNS_DIR": str(tmp_path / "runs"), "RVI_FIGURES_DIR": str(tmp_path / "figures"),
            "HF_HUB_OFFLINE": "1", "RVI_NO_PROGRESS": "1", "MPLBACKEND": "Agg"}
