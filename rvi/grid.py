@@ -10,7 +10,7 @@ __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'FIGURE_GROUPS', 'KINDS'
            'grid_status', 'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'generate_answers', 'cap_answers',
            'judge_dir', 'build_results', 'accelerate_command', 'reproduce']
 
-# %% ../nbs/10_grid.ipynb #14148ded
+# %% ../nbs/10_grid.ipynb #5eeb44c3
 import fcntl, hashlib, json, os, signal, socket, subprocess, sys, time, shutil
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 from .core import ExperimentConfig, RunPaths, get_preset, write_json, read_json, get_logger, ConfigError
 from .cli import command
 
-# %% ../nbs/10_grid.ipynb #069c9c2f
+# %% ../nbs/10_grid.ipynb #69d19011
 GRID_VERSION = 1   # bump when the meaning of cell parameters changes incompatibly
 STAGES = ("data", "students", "train", "eval", "judge", "aggregate", "figures")
 STAGE_NOTEBOOKS = {"data": "teacher_data.ipynb", "students": "students.ipynb", "train": "train.ipynb",
@@ -52,7 +52,7 @@ def cell_hash(stage: str, name: str, notebook: str, params: dict, dep_hashes: di
                         "params": params, "deps": dict(sorted(dep_hashes.items()))}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode()).hexdigest()[:12]
 
-# %% ../nbs/10_grid.ipynb #73565769
+# %% ../nbs/10_grid.ipynb #caba6243
 def student_short(student: str) -> str:
     "`Qwen/Qwen2.5-0.5B` -> `Qwen2.5-0.5B`; offline sizes stay as they are."
     return student.rstrip("/").rsplit("/", 1)[-1]
@@ -66,7 +66,7 @@ def model_name(student: str, lineage: str, ratio: float | None = None, order: st
         return f"{s}-{lineage.split('-')[0]}-{ratio_tag(ratio)}-{order}"
     return f"{s}-" + lineage.replace(">", "-to-")
 
-# %% ../nbs/10_grid.ipynb #c82fc4fa
+# %% ../nbs/10_grid.ipynb #6b2747a8
 def _phases(lineage: str) -> list[tuple[str, str]]:
     "'general-ift>math-reasoning' -> [('general', 'ift'), ('math', 'reasoning')] ('general-mix50' -> ('general', 'mix50'))."
     return [tuple(p.split("-", 1)) for p in lineage.split(">")]
@@ -85,7 +85,7 @@ def figure_needs(only) -> tuple[list[str], set[str]]:
     from rvi.figures import FIGURE_NEEDS
     return figs, set().union(*(set(FIGURE_NEEDS[f]) for f in figs))
 
-# %% ../nbs/10_grid.ipynb #d900f5f4
+# %% ../nbs/10_grid.ipynb #a8d41f82
 def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dict:
     return dict(model=model, student=student, domain=domain, format=fmt, ratio=float(ratio), order=order,
                 lineage=lineage, kind=kind)
@@ -199,7 +199,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     add("figures", "claims", dict(figures=figs or []), [agg.id], notebook="figures_claims.ipynb")
     return list(cells.values())
 
-# %% ../nbs/10_grid.ipynb #1b82deab
+# %% ../nbs/10_grid.ipynb #80c51006
 def grid_counts(cells: Sequence[Cell]) -> dict:
     "Number of cells per stage (and per family for training)."
     out = {}
@@ -210,7 +210,7 @@ def grid_counts(cells: Sequence[Cell]) -> dict:
             out[f"train:{fam}"] = out.get(f"train:{fam}", 0) + 1
     return out
 
-# %% ../nbs/10_grid.ipynb #748ac19a
+# %% ../nbs/10_grid.ipynb #de998e56
 def marker_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "grid" / cell.stage / f"{cell.name}.json"
 def notebook_path(paths: RunPaths, cell: Cell) -> Path: return paths.notebooks / cell.stage / f"{cell.name}.ipynb"
 def log_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "logs" / cell.stage / f"{cell.name}.log"
@@ -258,7 +258,7 @@ def cell_state(cell: Cell, paths: RunPaths) -> dict:
         return {**m, "state": "pending", "why": "interrupted"}
     return {**m, "state": "pending", "why": f"unknown status {st!r}"}
 
-# %% ../nbs/10_grid.ipynb #cd1090c5
+# %% ../nbs/10_grid.ipynb #e7b642ca
 def experiments_dir() -> Path:
     "Where the stage notebooks live: `$RVI_EXPERIMENTS_DIR` or `nbs/experiments` of this checkout."
     env = os.environ.get("RVI_EXPERIMENTS_DIR")
@@ -303,7 +303,7 @@ def execute_cell(spec: dict) -> dict:
     write_json(spec["marker"], rec)
     return rec
 
-# %% ../nbs/10_grid.ipynb #ec9cea65
+# %% ../nbs/10_grid.ipynb #463a001b
 _WORKER = ("import json, sys\n"
            "from rvi.grid import execute_cell\n"
            "try: execute_cell(json.load(open(sys.argv[1])))\n"
@@ -365,7 +365,7 @@ class SubmititJob:
         try: self.job.cancel()
         except Exception: pass
 
-# %% ../nbs/10_grid.ipynb #a04bb473
+# %% ../nbs/10_grid.ipynb #e3371391
 log = get_logger("rvi.grid")
 
 class RunnerBusy(RuntimeError): pass
@@ -434,7 +434,7 @@ def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor
         lock.close()
     return {"done": finished, "skipped": skipped, "failed": failed, "blocked": blocked, "wall_s": round(time.time() - t0, 2)}
 
-# %% ../nbs/10_grid.ipynb #2f7364aa
+# %% ../nbs/10_grid.ipynb #4c848241
 def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
     return write_json(paths.root / "grid" / "cells.json", [c.to_dict() for c in cells])
 
@@ -456,7 +456,7 @@ def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None):
                      "notebook": str(notebook_path(paths, c)) if notebook_path(paths, c).exists() else ""})
     return pd.DataFrame(rows, columns=["stage", "cell", "state", "wall_s", "why", "log", "notebook"])
 
-# %% ../nbs/10_grid.ipynb #bc7078a2
+# %% ../nbs/10_grid.ipynb #43e1cb90
 def base_model_path(paths: RunPaths, world: str, student: str) -> str:
     "Where a base student is read from: the offline build under `models/base/`, or the hub id in the paper world."
     if world == "offline":
@@ -475,7 +475,7 @@ def gen_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
 def judged_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
     return paths.judged / model / variant / f"{benchmark}.jsonl"
 
-# %% ../nbs/10_grid.ipynb #26bb4a04
+# %% ../nbs/10_grid.ipynb #2ea8d7ea
 def generate_answers(backend, model: str, benchmarks: Sequence[str], out_dir, n_eval: int = 0, shots: int = 0,
                      seed: int = 0, sampling="student", enable_thinking: bool = True, **sampling_overrides) -> dict:
     """Answer `n_eval` examples (0 = all) of each benchmark with `backend` (an `rvi.generation.Backend`) into
@@ -524,7 +524,7 @@ def cap_answers(src_dir, out_root, percentiles: Sequence[int], tokenizer=None) -
             write_jsonl(dst, cut)
     return caps_all
 
-# %% ../nbs/10_grid.ipynb #84ec2c31
+# %% ../nbs/10_grid.ipynb #5f59c780
 def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, **kw) -> dict:
     """Judge every generations file of `model` (all variants) into `judged/<model>/<variant>/<benchmark>.jsonl`
     with `rvi.judging.judge_responses` (rules, or the LLM judge through `generate`). Existing verdicts are kept."""
@@ -542,7 +542,7 @@ def judge_dir(paths: RunPaths, model: str, judge: str = "rules", generate=None, 
         write_jsonl(dst, recs); out[f"{variant}/{bench}"] = len(recs)
     return out
 
-# %% ../nbs/10_grid.ipynb #5cd6ba35
+# %% ../nbs/10_grid.ipynb #47f9976e
 RESULT_COLUMNS = ("model", "student", "params", "domain", "format", "ratio", "order", "lineage", "eval_variant",
                   "benchmark", "category", "sample_id", "prompt_tokens", "answer_tokens", "finish_reason", "correct",
                   "verdict_missing", "score", "train_flops", "inference_flops")
@@ -588,7 +588,7 @@ def build_results(paths: RunPaths, models: Sequence[dict]):
     out["correct"] = out["correct"].astype(bool); out["verdict_missing"] = out["verdict_missing"].astype(bool)
     return out
 
-# %% ../nbs/10_grid.ipynb #fd565e7a
+# %% ../nbs/10_grid.ipynb #7ff2c907
 def accelerate_command(config_file, sft_config, pairs, out, nodes: int = 1, gpus_per_node: int = 8, port: int = 29500) -> list[str]:
     """The command that trains one paper-scale run on `nodes` × `gpus_per_node` GPUs: `accelerate launch` of
     `python -m rvi.sft`, started on every node of the Slurm allocation by `srun` when `nodes > 1`."""
@@ -599,7 +599,7 @@ def accelerate_command(config_file, sft_config, pairs, out, nodes: int = 1, gpus
     head = "MASTER_ADDR=$(scontrol show hostnames $SLURM_JOB_NODELIST | head -n 1) "
     return ["srun", "--overlap", f"--nodes={nodes}", "--ntasks-per-node=1", "bash", "-c", head + inner]
 
-# %% ../nbs/10_grid.ipynb #8cd9419a
+# %% ../nbs/10_grid.ipynb #eb96f49f
 def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, cluster: str | None = None,
               slurm_args: dict | None = None, paths: RunPaths | None = None, cfg: ExperimentConfig | None = None,
               quiet: bool = False) -> dict:
@@ -613,7 +613,7 @@ def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, clu
                     cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet)
     return {**res, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}
 
-# %% ../nbs/10_grid.ipynb #aaa2ce37
+# %% ../nbs/10_grid.ipynb #c0a54338
 def _reproduce_args(p):
     from rvi.core import PRESETS
     p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")
