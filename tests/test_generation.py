@@ -115,9 +115,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with st['lock']:
             st['bodies'].append(body); st['inflight'] += 1; st['peak'] = max(st['peak'], st['inflight'])
             n = st['count'][q] = st['count'].get(q, 0) + 1
+        abandoned = False
         try:
             time.sleep(0.03)
-            if q.startswith('slow') and n == 1: time.sleep(1.0)   # first attempt times out
+            if q.startswith('slow') and n == 1:   # first attempt times out (client timeout 0.5 s)
+                time.sleep(0.4)
+                # the client abandons this request at 0.5 s and reuses its slot; the handler sleeping on
+                # must not count against the client's concurrency bound
+                with st['lock']: st['inflight'] -= 1
+                abandoned = True
+                time.sleep(0.6)
             if q.startswith('flaky') and n <= 2:
                 self.send_response(503); self.send_header('Retry-After', '0'); self.end_headers(); return
             if q.startswith('bad'):
@@ -135,7 +142,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header('Content-Length', str(len(data))); self.end_headers(); self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError): pass
         finally:
-            with st['lock']: st['inflight'] -= 1
+            if not abandoned:
+                with st['lock']: st['inflight'] -= 1
 
 
 @pytest.fixture
