@@ -117,6 +117,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
                 var_kinds = kinds + (["len-cap", "long"] if abl else [])
                 models.append((_model_meta(model_name(s, lin), s, d, f, 1.0 if f == "reasoning" else 0.0, "", lin, "trained"),
                                kinds, var_kinds, abl))
+        if cfg.sweep_students and s not in cfg.sweep_students: continue   # mono-phasic only
         for rho in cfg.ratios:
             for o in cfg.orders:
                 lin = f"general-{'seq' if o == 'sequential' else 'mix'}{round(100 * rho):02d}"   # rvi.mixing.Phase.tag
@@ -304,10 +305,15 @@ def execute_cell(spec: dict) -> dict:
     return rec
 
 # %% ../nbs/10_grid.ipynb #463a001b
-_WORKER = ("import json, sys\n"
-           "from rvi.grid import execute_cell\n"
-           "try: execute_cell(json.load(open(sys.argv[1])))\n"
-           "except BaseException as e: print(f'cell failed: {type(e).__name__}: {e}', file=sys.stderr); sys.exit(1)\n")
+def _worker(spec: dict, threads: int):
+    "Body of a forked local worker: log to the cell's log file, run the cell, exit 0/1."
+    fd = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1); os.dup2(fd, 2)
+    sys.stdout = open(1, "w", buffering=1, closefd=False); sys.stderr = open(2, "w", buffering=1, closefd=False)
+    os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    _die_with_parent()
+    try: execute_cell(spec)
+    except BaseException as e: print(f"cell failed: {type(e).__name__}: {e}", file=sys.stderr); sys.exit(1)
 
 def _die_with_parent():
     try:
@@ -318,24 +324,20 @@ def _die_with_parent():
 class LocalJob:
     "A cell running in a local worker process."
     def __init__(self, spec: dict, threads: int = 1):
+        import multiprocessing, papermill   # noqa: F401 -- imported once here, inherited by every forked worker
         self.spec = spec
         Path(spec["log"]).parent.mkdir(parents=True, exist_ok=True)
-        spec_file = Path(spec["marker"]).with_suffix(".spec.json")
-        write_json(spec_file, spec)
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-        self.log = open(spec["log"], "w")
-        self.proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(spec_file)], stdout=self.log, stderr=subprocess.STDOUT,
-                                     env=env, preexec_fn=_die_with_parent)
+        write_json(Path(spec["marker"]).with_suffix(".spec.json"), spec)
+        self.proc = multiprocessing.get_context("fork").Process(target=_worker, args=(spec, threads), daemon=False)
+        self.proc.start()
         c = spec["cell"]   # 'running' from the start (the worker rewrites it with the same pid once papermill starts)
         write_json(spec["marker"], {"cell": c["id"], "hash": c["hash"], "status": "running", "pid": self.proc.pid,
                                     "host": socket.gethostname(), "log": spec["log"], "notebook": spec["output"]})
-    def done(self) -> bool:
-        if self.proc.poll() is None: return False
-        self.log.close(); return True
-    def ok(self) -> bool: return self.proc.returncode == 0
+    def done(self) -> bool: return not self.proc.is_alive()
+    def ok(self) -> bool: return self.proc.exitcode == 0
     def cancel(self):
-        if self.proc.poll() is None: self.proc.kill(); self.proc.wait()
-        self.log.close()
+        if self.proc.is_alive(): self.proc.kill()
+        self.proc.join()
 
 SLURM_KEYS = ("timeout_min", "nodes", "gpus_per_node", "cpus_per_task", "mem_gb", "tasks_per_node")
 
@@ -477,28 +479,37 @@ def judged_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Pa
 
 # %% ../nbs/10_grid.ipynb #2ea8d7ea
 def generate_answers(backend, model: str, benchmarks: Sequence[str], out_dir, n_eval: int = 0, shots: int = 0,
-                     seed: int = 0, sampling="student", enable_thinking: bool = True, **sampling_overrides) -> dict:
+                     seed: int = 0, sampling="student", enable_thinking: bool = True, min_batch: int = 1024,
+                     **sampling_overrides) -> dict:
     """Answer `n_eval` examples (0 = all) of each benchmark with `backend` (an `rvi.generation.Backend`) into
     `out_dir/<benchmark>.jsonl`, one record per sample (the judged-record fields + the example). Existing files are kept.
-    Returns {benchmark: number of records}."""
+    Benchmarks are sent to the engine together until a call holds at least `min_batch` prompts (small benchmarks share
+    one length-sorted batch; each file is written as soon as its call returns). Returns {benchmark: number of records}."""
     from rvi.tasks import load_benchmark, build_prompt, get_benchmark
     from rvi.generation import get_sampling
     from rvi.core import write_jsonl, read_jsonl
     samp = get_sampling(sampling, **sampling_overrides)
-    out = {}
+    out, todo = {}, []
+    def flush():
+        gens = backend.generate([c for *_, chats in todo for c in chats], samp, enable_thinking=enable_thinking)
+        k = 0
+        for b, bench, exs, chats in todo:
+            g_b, k = gens[k:k + len(chats)], k + len(chats)
+            recs = [dict(benchmark=bench.name, category=bench.category, model=model, sample_id=str(e["id"]),
+                         prompt=json.dumps(c), response=g.text, answer_tokens=int(g.completion_tokens),
+                         prompt_tokens=int(g.prompt_tokens), finish_reason=g.finish_reason, error=g.error or "", example=e)
+                    for e, c, g in zip(exs, chats, g_b)]
+            write_jsonl(Path(out_dir) / f"{b}.jsonl", recs); out[b] = len(recs)
+        todo.clear()
     for b in benchmarks:
         f = Path(out_dir) / f"{b}.jsonl"
         if f.exists(): out[b] = len(read_jsonl(f)); continue
         bench = get_benchmark(b)
         exs = load_benchmark(b, limit=n_eval or None, seed=seed)
-        chats = [build_prompt(e, bench, shots=shots, seed=seed) for e in exs]
-        gens = backend.generate(chats, samp, enable_thinking=enable_thinking)
-        recs = [dict(benchmark=bench.name, category=bench.category, model=model, sample_id=str(e["id"]),
-                     prompt=json.dumps(c), response=g.text, answer_tokens=int(g.completion_tokens),
-                     prompt_tokens=int(g.prompt_tokens), finish_reason=g.finish_reason, error=g.error or "", example=e)
-                for e, c, g in zip(exs, chats, gens)]
-        write_jsonl(f, recs); out[b] = len(recs)
-    return out
+        todo.append((b, bench, exs, [build_prompt(e, bench, shots=shots, seed=seed) for e in exs]))
+        if sum(len(t[-1]) for t in todo) >= min_batch: flush()
+    if todo: flush()
+    return {b: out[b] for b in benchmarks}
 
 def cap_answers(src_dir, out_root, percentiles: Sequence[int], tokenizer=None) -> dict:
     """Figure 9 early stopping (App. F.1): cut each answer of `src_dir/<benchmark>.jsonl` at the pNN percentile of

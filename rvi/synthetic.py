@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['CATEGORIES', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPTIONS', 'ANSWER_TYPES', 'LETTERS', 'INSTRUCTIONS',
-           'PEOPLE', 'ITEMS', 'ANIMALS', 'GOODS', 'COLORS', 'ATTRS', 'IFEVAL_CONSTRAINTS', 'DOMAINS', 'SyntheticConfig',
-           'question_key', 'split_of', 'knowledge_base', 'attr_values', 'make_record', 'draw_question',
-           'SyntheticTeacher', 'make_questions', 'eval_questions', 'synthetic_benchmark', 'format_prompt',
-           'register_synthetic_benchmarks', 'teacher_accuracy', 'count_tokens', 'pair_records', 'teacher_pairs',
-           'length_ratios']
+           'PEOPLE', 'ITEMS', 'ANIMALS', 'GOODS', 'COLORS', 'ATTRS', 'IFEVAL_CONSTRAINTS', 'DOMAINS',
+           'WORLD_CORPUS_VERSION', 'WORLD_MIX', 'SyntheticConfig', 'question_key', 'split_of', 'knowledge_base',
+           'attr_values', 'make_record', 'draw_question', 'SyntheticTeacher', 'make_questions', 'eval_questions',
+           'synthetic_benchmark', 'format_prompt', 'register_synthetic_benchmarks', 'teacher_accuracy', 'count_tokens',
+           'pair_records', 'teacher_pairs', 'length_ratios', 'world_corpus']
 
 # %% ../nbs/05_synthetic.ipynb #539b7bdd
 import hashlib, json, random, re
@@ -792,3 +792,84 @@ def length_ratios(pairs, by: str = 'category'):
     g = df.groupby(by)[['reasoning_tokens', 'ift_tokens']].mean()
     g['ratio'] = g['reasoning_tokens'] / g['ift_tokens']
     return g.round(2)
+
+# %% ../nbs/05_synthetic.ipynb #b4085f77
+def _kb_doc(rng, kb):
+    c = rng.choice(sorted(kb)); attrs = sorted(ATTRS); rng.shuffle(attrs)
+    return f'{c}. ' + ' '.join(ATTRS[a][1].format(c=c, v=kb[c][a]) for a in attrs)
+
+def _next_op(rng, cfg, v):
+    "One operation applicable to `v` (the same rules as `_chain`)."
+    mults = [k for k in (2, 3) if v * k <= cfg.max_value and v > 1]
+    if mults and rng.random() < cfg.mult_prob: return '*', rng.choice(mults)
+    if v >= 2 and (v + 1 > cfg.max_value or rng.random() < 0.45): return '-', rng.randint(1, min(cfg.max_operand, v - 1))
+    return '+', rng.randint(1, min(cfg.max_operand, cfg.max_value - v))
+
+def _arith_doc(rng, cfg, k=6):
+    out = []
+    for _ in range(k):
+        v = rng.randint(1, cfg.max_value); op, x = _next_op(rng, cfg, v)
+        out.append(f'{v} {op} {x} = {_apply(v, op, x)}.')
+    return ' '.join(out)
+
+def _story_doc(rng, cfg, steps=1):
+    "A story of `steps` operations on a starting quantity, stating the running total after each."
+    p, item = rng.choice(PEOPLE), rng.choice(ITEMS)
+    v = rng.randint(2, cfg.max_start)
+    out = [f'{p} has {v} {item}.']
+    for _ in range(steps):
+        op, x = _next_op(rng, cfg, v)
+        tpl = rng.choice(_ADD) if op == '+' else rng.choice(_SUB) if op == '-' else _MUL[x]
+        v = _apply(v, op, x)
+        out.append(tpl.format(p=p, x=x, item=item) + f' Now {p} has {v} {item}.')
+    return ' '.join(out)
+
+def _reading_doc(rng, cfg):
+    "A passage, then two of its facts restated."
+    text, facts, _ = _passage(rng, cfg.passage_sentences)
+    out = [text]
+    for f in rng.sample(facts, min(2, len(facts))):
+        out.append(rng.choice([f"{f['person']} {f['verb'][0]} it in {f['place']}.",
+                               f"That was on {f['day']}, when {f['person']} {f['verb'][0]} {f['object']}.",
+                               f"What {f['person']} {f['verb'][0]} was {f['object']}."]))
+    return ' '.join(out)
+
+def _compare_doc(rng, k=3):
+    out = []
+    for _ in range(k):
+        a, b = rng.sample(PEOPLE, 2); cmp_, more, less = rng.choice(_WINO)
+        out.append(f'{a} is {cmp_} than {b}, so {a} {more}.' if rng.random() < 0.5 else f'{a} is {cmp_} than {b}, so {b} {less}.')
+    return ' '.join(out)
+
+def _choice_doc(rng):
+    pool = rng.choice([ANIMALS, GOODS, COLORS, PEOPLE, [str(i) for i in range(31)]])
+    k = rng.choice([2, 4, 5, 10])
+    opts = rng.sample(pool, min(k, len(pool))); j = rng.randrange(len(opts))
+    return ' '.join(f'{LETTERS[i]}. {o}' for i, o in enumerate(opts)) + f' Here {opts[j]} is option {LETTERS[j]}.'
+
+def _plain_doc(rng):
+    t = rng.choice(_TOPICS)
+    s = rng.choice(_CLAUSES).format(T=t[0].upper() + t[1:], t=t)
+    s = s[0].upper() + s[1:] + ', ' + rng.choice(_TAILS) + '.'
+    r = rng.random()
+    return s.upper() if r < 0.2 else s.lower() if r < 0.4 else s
+
+WORLD_CORPUS_VERSION = 1   # bump on any change to the documents: prebuilt base students are keyed by it
+WORLD_MIX = {'kb': 0.25, 'arith': 0.2, 'story': 0.15, 'story2': 0.05, 'reading': 0.15, 'compare': 0.06,
+             'choice': 0.08, 'plain': 0.06}
+
+def world_corpus(cfg: SyntheticConfig | None = None, n: int = 1000, seed: int = 0, mix: dict | None = None) -> list:
+    "`n` seeded pretraining documents of the offline world (no instructions, no teacher answers)."
+    cfg = cfg or SyntheticConfig(); mix = dict(mix or WORLD_MIX)
+    bad = sorted(set(mix) - set(WORLD_MIX))
+    if bad: raise ValueError(f"world_corpus: unknown document kinds {bad}; valid: {sorted(WORLD_MIX)}")
+    kb = _world(cfg.world_seed, cfg.kb_countries)
+    make = {'kb': lambda r: _kb_doc(r, kb), 'arith': lambda r: _arith_doc(r, cfg), 'story': lambda r: _story_doc(r, cfg),
+            'story2': lambda r: _story_doc(r, cfg, 2), 'reading': lambda r: _reading_doc(r, cfg),
+            'compare': _compare_doc, 'choice': _choice_doc, 'plain': _plain_doc}
+    kinds = sorted(k for k, w in mix.items() if w > 0)
+    out = []
+    for i in range(n):
+        rng = _rng('world-corpus', cfg.world_seed, seed, i)
+        out.append(make[rng.choices(kinds, weights=[mix[k] for k in kinds])[0]](rng))
+    return out
