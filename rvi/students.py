@@ -184,9 +184,10 @@ class PretrainConfig(Config):
 
 def pack_corpus(docs, tokenizer, seq_len: int, tokens: int) -> torch.Tensor:
     "Token blocks `[tokens // seq_len, seq_len]` of `docs` joined by the end-of-text token, cycled to `tokens`."
+    docs = [d for d in docs if d]
+    if not docs: raise ValueError("pack_corpus: no documents to pack")
     ids = []
-    for d in tokenizer(list(docs), add_special_tokens=False)['input_ids']: ids += d + [tokenizer.pad_token_id]
-    if not ids: raise ValueError("pack_corpus: no documents to pack")
+    for d in tokenizer(docs, add_special_tokens=False)['input_ids']: ids += d + [tokenizer.pad_token_id]
     n = tokens // seq_len * seq_len
     flat = torch.tensor(ids * (-(-n // len(ids))))[:n]
     return flat.view(-1, seq_len)

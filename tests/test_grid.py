@@ -13,18 +13,47 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # ---------------------------------------------------------------- expansion
-@pytest.mark.parametrize("preset,students,ratios,orders,biphasic", [
-    ("paper", 5, 3, 2, 4), ("tiny", 3, 3, 2, 4), ("smoke", 1, 1, 2, 1)])
-def test_counts_per_family(preset, students, ratios, orders, biphasic):
+@pytest.mark.parametrize("preset,students,sweep,ratios,orders,biphasic", [
+    ("paper", 5, 5, 3, 2, 4), ("tiny", 3, 2, 3, 2, 4), ("smoke", 1, 1, 1, 2, 1)])
+def test_counts_per_family(preset, students, sweep, ratios, orders, biphasic):
     cfg = get_preset(preset)
     n = grid_counts(expand_grid(cfg))
     assert n["train:mono"] == students * 2 * 2
-    assert n["train:ratio"] == students * ratios * orders
-    assert n["train:biphasic"] == students * biphasic
+    assert n["train:ratio"] == sweep * ratios * orders          # the ratio sweep and bi-phasic runs: `sweep_students`
+    assert n["train:biphasic"] == sweep * biphasic
     assert n["eval"] == n["train"] + students + 2          # + base students + teacher in both modes
     assert n["data"] == 2 and n["students"] == 1 and n["aggregate"] == 1
     assert n["figures"] == len(FIGURE_GROUPS) + 1           # figure groups + claims
     assert n["judge"] == min(cfg.judge_shards, n["eval"])
+
+
+def test_sweep_students_must_be_students():
+    from rvi.core import ConfigError
+    with pytest.raises(ConfigError, match="sweep_students.*'l'"): get_preset("tiny", sweep_students=["l"])
+    trained = {c.params["student"] for c in expand_grid(get_preset("tiny")) if c.stage == "train" and 0 < c.params["ratio"] < 1}
+    assert trained == {"xs", "s"}
+
+
+def test_generate_answers_batches_benchmarks(tmp_path):
+    "Small benchmarks share one engine call; each file holds its own benchmark's answers; existing files are kept."
+    import rvi.synthetic  # noqa: F401 -- registers the syn-* benchmarks
+    from rvi.grid import generate_answers
+    from rvi.generation import SyntheticBackend
+    from rvi.tasks import load_benchmark
+    from rvi.core import read_jsonl
+    benches = ["syn-gsm8k", "syn-squad", "syn-winogrande"]
+    calls = []
+    class Counting(SyntheticBackend):
+        def generate(self, chats, *a, **k):
+            calls.append(len(chats)); return super().generate(chats, *a, **k)
+    eng = Counting(records=[e for b in benches for e in load_benchmark(b, limit=3)])
+    assert generate_answers(eng, "t", benches, tmp_path, n_eval=3, sampling="teacher-ift", enable_thinking=False) == dict.fromkeys(benches, 3)
+    assert calls == [9]
+    for b in benches:
+        assert [r["benchmark"] for r in read_jsonl(tmp_path / f"{b}.jsonl")] == [b] * 3
+    (tmp_path / "syn-squad.jsonl").unlink()
+    generate_answers(eng, "t", benches, tmp_path, n_eval=3, sampling="teacher-ift", enable_thinking=False, min_batch=1)
+    assert calls == [9, 3]                                   # only the missing benchmark is generated again
 
 
 def test_deps_and_variants():
@@ -36,7 +65,7 @@ def test_deps_and_variants():
             assert d in by and order.index(d) < order.index(c.id), (c.id, d)
     assert by["train/s-general-ift"].deps == ("students/base", "data/general")
     assert by["train/s-general-reasoning-to-math-ift"].deps == ("train/s-general-reasoning", "data/math")
-    assert by["train/m-general-r75-mixed"].params["lineage"] == "general-mix75"
+    assert by["train/s-general-r75-mixed"].params["lineage"] == "general-mix75"
     assert by["eval/xs-base"].params["shots"] == 3 and by["eval/xs-general-ift"].params["shots"] == 0
     # Figure 9/10 variants only for the mono-phasic models of the ablation domains
     assert set(by["eval/s-general-reasoning"].params["variants"]) == {"default", "len-cap", "long"}

@@ -72,3 +72,58 @@ def test_largest_student_trains(tok):
         first = first or loss.item()
         loss.backward(); opt.step(); opt.zero_grad()
     assert loss.item() < first
+
+
+# ---------------------------------------------------------------- pretrained base students
+from pathlib import Path
+
+from rvi.core import get_preset, ConfigError
+from rvi.students import (PretrainConfig, pretrain_student, pack_corpus, offline_base_students, base_student_key,
+                          default_prebuilt_dir)
+from rvi.synthetic import SyntheticConfig, world_corpus
+
+
+def test_pack_corpus_blocks(tok):
+    docs = world_corpus(n=50)
+    b = pack_corpus(docs, tok, 32, 1000)
+    assert b.shape == (1000 // 32, 32)
+    assert tok.decode(b.flatten()[: len(tok.encode(docs[0]))]) == docs[0]
+    with pytest.raises(ValueError, match='no documents'): pack_corpus([], tok, 32, 100)
+
+
+def test_pretrain_learns_and_is_seeded(tok):
+    docs = world_corpus(n=300)
+    cfg = PretrainConfig(tokens=64 * 8 * 5, seq_len=64, batch_size=8)
+    a, b = make_student('xs', tok, seed=0), make_student('xs', tok, seed=0)
+    ra, rb = pretrain_student(a, tok, docs, cfg), pretrain_student(b, tok, docs, cfg)
+    assert ra['steps'] == 5 and ra['final_loss'] < ra['first_loss']
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))   # same seed, same weights
+
+
+def test_prebuilt_cache_is_keyed(tmp_path):
+    init = {'corpus': 150, 'vocab_size': 600, 'pretrain': dict(tokens=64 * 8 * 2, seq_len=64, batch_size=8)}
+    built = offline_base_students(tmp_path / 'a', ['xs'], {}, init, prebuilt=tmp_path / 'empty')
+    key = student_info(built['xs'])['key']
+    assert key == base_student_key('xs', 0, SyntheticConfig(), init)
+    assert key != base_student_key('xs', 1, SyntheticConfig(), init)                               # seed
+    assert key != base_student_key('xs', 0, SyntheticConfig(max_value=50), init)                   # world
+    assert key != base_student_key('xs', 0, SyntheticConfig(), {**init, 'pretrain': {'tokens': 4096}})   # recipe
+    cache = tmp_path / 'cache' / key / 'qwen2-syn-xs'
+    import shutil; shutil.copytree(built['xs'], cache)
+    (cache / 'student.json').write_text((cache / 'student.json').read_text().replace('"pretrained"', '"from-cache"'))
+    got = offline_base_students(tmp_path / 'b', ['xs'], {}, init, prebuilt=tmp_path / 'cache')
+    assert student_info(got['xs'])['init'] == 'from-cache'                                         # copied, not rebuilt
+    again = offline_base_students(tmp_path / 'b', ['xs'], {}, init, prebuilt=tmp_path / 'empty')
+    assert student_info(again['xs'])['init'] == 'from-cache'                                       # kept
+    with pytest.raises(ConfigError, match='xxl'): offline_base_students(tmp_path / 'c', ['xxl'], {}, init)
+
+
+def test_tiny_preset_students_are_shipped():
+    "A fresh clone runs the tiny preset without pretraining: every tiny student's key is in assets/base-students."
+    cfg = get_preset('tiny')
+    assert cfg.student_init.get('pretrain'), 'the tiny preset pretrains its students'
+    for s in cfg.students:
+        key = base_student_key(s, cfg.seed, SyntheticConfig.from_dict(cfg.synthetic), cfg.student_init)
+        info = student_info(default_prebuilt_dir() / key / student_name(s))
+        assert info['key'] == key and info['init'] == 'pretrained' and info['size'] == s
+        assert info['pretrain']['final_loss'] < 1.0, info['pretrain']

@@ -132,3 +132,16 @@ def test_length_ratios_in_paper_range():
     r = length_ratios(rows)['ratio']
     assert 5 <= r['general-oe'] <= 9 and 5 <= r['math-oe'] <= 9, r
     assert 9.5 <= r['general-mc'] <= 16 and 9.5 <= r['math-mc'] <= 16, r
+
+
+def test_world_corpus_teaches_skills_not_answers():
+    from rvi.synthetic import world_corpus, knowledge_base, WORLD_MIX, _apply
+    import re
+    cfg = SyntheticConfig(kb_countries=8)
+    docs = world_corpus(cfg, n=600, seed=3)
+    assert docs == world_corpus(cfg, n=600, seed=3) and docs != world_corpus(cfg, n=600, seed=4)
+    text = '\n'.join(docs)
+    assert '\\boxed' not in text and '<think>' not in text and 'Solve the following' not in text
+    for c, facts in knowledge_base(cfg).items(): assert c in text
+    for a, op, x, b in re.findall(r'(\d+) ([-+*]) (\d+) = (\d+)\.', text): assert _apply(int(a), op, int(x)) == int(b)
+    with pytest.raises(ValueError, match='poems'): world_corpus(cfg, 2, mix={'poems': 1.0})
