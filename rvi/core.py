@@ -329,6 +329,7 @@ class ExperimentConfig(Config):
     n_eval: int = 0           # evaluation samples per benchmark (0 = all)
     base_shots: int = 3       # base students are evaluated 3-shot, distilled ones 0-shot (§2.3)
     eval_batch_size: int = 0  # 0 = the backend's default
+    student_temperature: float = 1.0   # students sample at τ = 1.0, p = 1.0 (§2.3); 0 = greedy
     max_new_tokens: int = 16384
     long_max_new_tokens: int = 32768
     long_benchmarks: list[str] = field(default_factory=lambda: ["mmlu-math", "math-500", "aime"])
@@ -348,6 +349,7 @@ class ExperimentConfig(Config):
             if not 0 <= p <= 100: raise ConfigError(f"ExperimentConfig.length_cap_percentiles: {p!r} must lie in 0..100")
         for name in ("n_eval", "seed", "base_shots", "eval_batch_size"):
             if getattr(self, name) < 0: raise ConfigError(f"ExperimentConfig.{name} = {getattr(self, name)!r} must be >= 0")
+        if self.student_temperature < 0: raise ConfigError(f"ExperimentConfig.student_temperature = {self.student_temperature!r} must be >= 0 (0 = greedy)")
         if self.judge_shards < 1: raise ConfigError(f"ExperimentConfig.judge_shards = {self.judge_shards!r} must be >= 1")
         bad = {k: v for k, v in self.n_train.items() if k not in ("general", "math") or v < 0}
         if bad: raise ConfigError(f"ExperimentConfig.n_train: {bad} invalid; keys are 'general'/'math', values >= 0 (0 = all)")
@@ -387,9 +389,10 @@ PRESETS: dict[str, dict] = {
     # The offline world at a size where effects can show, all 18 figures in < 30 min on 2 CPU cores.
     "tiny": dict(preset="tiny", world="offline", teacher="synthetic", teacher_backend="synthetic",
                  student_backend="transformers", judge="rules",
-                 students=["xs", "s", "m"], sweep_students=["xs", "s"], ratios=[0.25, 0.5, 0.75],
-                 n_train={"general": 2000, "math": 1000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=50,
+                 students=["xs", "s", "m"], sweep_students=["s"], ratios=[0.25, 0.5, 0.75],
+                 n_train={"general": 2000, "math": 2000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=40,
                  max_new_tokens=160, long_max_new_tokens=320, ablation_domains=["general"],
+                 student_temperature=0.0,   # greedy: 1M-parameter students sample noise at τ = 1 (05_synthetic notes)
                  synthetic=_TINY_WORLD, student_init={"corpus": 600, "vocab_size": 1024, "pretrain": {"tokens": 2_000_000}},
                  sft={"global_batch_tokens": 1024, "max_device_tokens": 1024}),
     # Every stage and every figure on the smallest data (the test suite runs it end to end).

@@ -162,7 +162,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
         c = train_cell(meta); train_kinds.setdefault(c.id, set()).update(var_kinds)
     for cid, ks in train_kinds.items(): cells[cid].kinds = tuple(sorted(ks))
     # -- evaluation cells
-    ev = dict(benchmarks=list(cfg.benchmarks), n_eval=cfg.n_eval, max_new_tokens=cfg.max_new_tokens,
+    ev = dict(benchmarks=list(cfg.benchmarks), n_eval=cfg.n_eval, max_new_tokens=cfg.max_new_tokens, temperature=cfg.student_temperature,
               backend=cfg.student_backend, batch_size=cfg.eval_batch_size, synthetic=cfg.synthetic)
     evals = []
     for meta, kinds, var_kinds, abl in models:
