@@ -139,6 +139,22 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     # -- base students
     if models or use_base:
         add("students", "base", dict(students=list(cfg.students), student_init=cfg.student_init, synthetic=cfg.synthetic))
+    # -- base-student and teacher evaluations: listed early, since they wait only on the base students
+    ev = dict(benchmarks=list(cfg.benchmarks), n_eval=cfg.n_eval, max_new_tokens=cfg.max_new_tokens, temperature=cfg.student_temperature,
+              backend=cfg.student_backend, batch_size=cfg.eval_batch_size, synthetic=cfg.synthetic)
+    evals = []
+    if use_base:
+        for s in cfg.students:
+            meta = _model_meta(f"{student_short(s)}-base", s, "", "base", 0.0, "", "", "base")
+            evals.append(add("eval", meta["model"], dict(ev, meta=meta, shots=cfg.base_shots, source="base", mode="", variants={"default": {}}),
+                             ["students/base"], kinds=["base"]))
+    if use_teacher:
+        for mode in cfg.formats:
+            meta = _model_meta(f"teacher-{mode}", cfg.teacher, "", "teacher", 1.0 if mode == "reasoning" else 0.0, "", "", "teacher")
+            evals.append(add("eval", meta["model"], dict(ev, meta=meta, shots=0, source="teacher", mode=mode, teacher=cfg.teacher,
+                                                         teacher_backend=cfg.teacher_backend, variants={"default": {}}),
+                             [], kinds=["teacher"]))
+    early, evals = evals, []
     # -- training runs (parents of bi-phasic runs are added even when only the child is wanted)
     def train_cell(meta):
         lin = meta["lineage"]; phases = _phases(lin)
@@ -161,10 +177,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     for meta, kinds, var_kinds, abl in models:
         c = train_cell(meta); train_kinds.setdefault(c.id, set()).update(var_kinds)
     for cid, ks in train_kinds.items(): cells[cid].kinds = tuple(sorted(ks))
-    # -- evaluation cells
-    ev = dict(benchmarks=list(cfg.benchmarks), n_eval=cfg.n_eval, max_new_tokens=cfg.max_new_tokens, temperature=cfg.student_temperature,
-              backend=cfg.student_backend, batch_size=cfg.eval_batch_size, synthetic=cfg.synthetic)
-    evals = []
+    # -- evaluation cells of the trained models
     for meta, kinds, var_kinds, abl in models:
         variants = {"default": {}}
         if abl and (needs is None or "len-cap" in needs): variants["len-cap"] = {"percentiles": list(cfg.length_cap_percentiles)}
@@ -172,17 +185,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
             variants["long"] = {"benchmarks": list(cfg.long_benchmarks), "max_new_tokens": cfg.long_max_new_tokens}
         evals.append(add("eval", meta["model"], dict(ev, meta=meta, shots=0, source="trained", mode="", variants=variants),
                          [f"train/{meta['model']}"], kinds=var_kinds if needs is None else sorted(set(var_kinds) & (needs | {"len-cap", "long"}) - ({"len-cap", "long"} - needs))))
-    if use_base:
-        for s in cfg.students:
-            meta = _model_meta(f"{student_short(s)}-base", s, "", "base", 0.0, "", "", "base")
-            evals.append(add("eval", meta["model"], dict(ev, meta=meta, shots=cfg.base_shots, source="base", mode="", variants={"default": {}}),
-                             ["students/base"], kinds=["base"]))
-    if use_teacher:
-        for mode in cfg.formats:
-            meta = _model_meta(f"teacher-{mode}", cfg.teacher, "", "teacher", 1.0 if mode == "reasoning" else 0.0, "", "", "teacher")
-            evals.append(add("eval", meta["model"], dict(ev, meta=meta, shots=0, source="teacher", mode=mode, teacher=cfg.teacher,
-                                                         teacher_backend=cfg.teacher_backend, variants={"default": {}}),
-                             [], kinds=["teacher"]))
+    evals += early   # judge order: trained models, then base students and the teacher
     if not evals: return list(cells.values())
     # -- judging: shards of models, so one judge engine serves many
     k = max(1, min(cfg.judge_shards, len(evals)))

@@ -111,7 +111,9 @@ def make_student(size: str, tokenizer, seed: int = 0, max_position_embeddings: i
     with devnull:
         torch.manual_seed(seed)
         model = Qwen2ForCausalLM(cfg)
-    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    # stop at <|im_end|> (end of a chat turn) or <|endoftext|> (end of a document: what a pretrained base student
+    # writes after its answer), as Qwen2.5's generation configs do
+    model.generation_config.eos_token_id = [tokenizer.eos_token_id, tokenizer.pad_token_id]
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.bos_token_id = None
     return model
