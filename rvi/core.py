@@ -390,7 +390,7 @@ PRESETS: dict[str, dict] = {
     "tiny": dict(preset="tiny", world="offline", teacher="synthetic", teacher_backend="synthetic",
                  student_backend="transformers", judge="rules",
                  students=["xs", "s", "m"], sweep_students=["s"], ratios=[0.25, 0.5, 0.75],
-                 n_train={"general": 1500, "math": 4000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=40,
+                 n_train={"general": 1500, "math": 2000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=40,
                  max_new_tokens=160, long_max_new_tokens=320, ablation_domains=["general"],
                  student_temperature=0.0,   # greedy: 1M-parameter students sample noise at τ = 1 (05_synthetic notes)
                  synthetic=_TINY_WORLD, student_init={"corpus": 600, "vocab_size": 1024, "pretrain": {"tokens": 2_000_000}},
