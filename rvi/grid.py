@@ -308,15 +308,10 @@ def execute_cell(spec: dict) -> dict:
     return rec
 
 # %% ../nbs/10_grid.ipynb #463a001b
-def _worker(spec: dict, threads: int):
-    "Body of a forked local worker: log to the cell's log file, run the cell, exit 0/1."
-    fd = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(fd, 1); os.dup2(fd, 2)
-    sys.stdout = open(1, "w", buffering=1, closefd=False); sys.stderr = open(2, "w", buffering=1, closefd=False)
-    os.environ.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    _die_with_parent()
-    try: execute_cell(spec)
-    except BaseException as e: print(f"cell failed: {type(e).__name__}: {e}", file=sys.stderr); sys.exit(1)
+_WORKER = ("import json, sys\n"
+           "from rvi.grid import execute_cell\n"
+           "try: execute_cell(json.load(open(sys.argv[1])))\n"
+           "except BaseException as e: print(f'cell failed: {type(e).__name__}: {e}', file=sys.stderr); sys.exit(1)\n")
 
 def _die_with_parent():
     try:
@@ -327,20 +322,24 @@ def _die_with_parent():
 class LocalJob:
     "A cell running in a local worker process."
     def __init__(self, spec: dict, threads: int = 1):
-        import multiprocessing, papermill   # noqa: F401 -- imported once here, inherited by every forked worker
         self.spec = spec
         Path(spec["log"]).parent.mkdir(parents=True, exist_ok=True)
-        write_json(Path(spec["marker"]).with_suffix(".spec.json"), spec)
-        self.proc = multiprocessing.get_context("fork").Process(target=_worker, args=(spec, threads), daemon=False)
-        self.proc.start()
+        spec_file = Path(spec["marker"]).with_suffix(".spec.json")
+        write_json(spec_file, spec)
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+        self.log = open(spec["log"], "w")
+        self.proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(spec_file)], stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=env, preexec_fn=_die_with_parent)
         c = spec["cell"]   # 'running' from the start (the worker rewrites it with the same pid once papermill starts)
         write_json(spec["marker"], {"cell": c["id"], "hash": c["hash"], "status": "running", "pid": self.proc.pid,
                                     "host": socket.gethostname(), "log": spec["log"], "notebook": spec["output"]})
-    def done(self) -> bool: return not self.proc.is_alive()
-    def ok(self) -> bool: return self.proc.exitcode == 0
+    def done(self) -> bool:
+        if self.proc.poll() is None: return False
+        self.log.close(); return True
+    def ok(self) -> bool: return self.proc.returncode == 0
     def cancel(self):
-        if self.proc.is_alive(): self.proc.kill()
-        self.proc.join()
+        if self.proc.poll() is None: self.proc.kill(); self.proc.wait()
+        self.log.close()
 
 SLURM_KEYS = ("timeout_min", "nodes", "gpus_per_node", "cpus_per_task", "mem_gb", "tasks_per_node")
 
