@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from .core import Config, ConfigError, write_json, read_json, get_logger
+from .core import Config, ConfigError, atomic_path, write_json, read_json, get_logger
 from .synthetic import SyntheticConfig, pair_records, world_corpus, WORLD_CORPUS_VERSION, DOMAINS
 
 log = get_logger('rvi.students')
@@ -241,15 +241,8 @@ def base_student_key(size: str, seed: int, synthetic: SyntheticConfig, student_i
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 def _copy_dir(src: Path, dst: Path):
-    "Copy a checkpoint folder atomically (temp sibling + rename)."
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{dst.name}.', dir=dst.parent))
-    try:
-        shutil.copytree(src, tmp, dirs_exist_ok=True)
-        if dst.exists(): shutil.rmtree(dst)
-        os.replace(tmp, dst)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
+    "Copy a checkpoint folder atomically (`rvi.core.atomic_path`: temp sibling + rename)."
+    with atomic_path(dst) as tmp: shutil.copytree(src, tmp)
 
 def offline_base_students(out_dir, sizes, synthetic=None, student_init: dict | None = None, seed: int = 0,
                           prebuilt=None) -> dict:
