@@ -46,7 +46,7 @@ def test_extract_boxed_100k_characters():
     assert extract_boxed(many_open) is None
     many = "".join(f"\\boxed{{{i}}} " for i in range(10_000))
     assert extract_boxed(many) == "9999"
-    assert time.perf_counter() - t < 2.0
+    assert time.perf_counter() - t < 10.0   # linear work is ~0.1 s; quadratic would take minutes
 
 
 def test_final_text():
