@@ -126,18 +126,12 @@ def count_params(model) -> int:
 def student_name(size: str) -> str: return f'qwen2-syn-{size}'
 
 def save_student(model, tokenizer, path, extra: dict | None = None) -> Path:
-    "Save `model` + `tokenizer` to `path` atomically (temp dir + rename)."
+    "Save `model` + `tokenizer` to `path` atomically (`rvi.core.atomic_path`: temp sibling + rename)."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{path.name}.', dir=path.parent))
-    try:
+    with atomic_path(path) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         write_json(tmp / 'student.json', {'params': count_params(model), **(extra or {})})
-        if path.exists(): shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
     return path
 
 def load_student(path, dtype=torch.float32):

@@ -1,0 +1,95 @@
+"""What can an offline base student do before SFT? Greedy completions of world-corpus-style prefixes.
+
+The tiny grid's students answer in the right format but with the wrong names, items and numbers
+(10_grid's notes). This probe asks the base checkpoints the three things an answer needs:
+
+- copy:  "Omar has 7 eggs. Omar buys 3 more. Now Omar has" -> is the item ("eggs") copied from context?
+- story: the same prefix -> is the number right (7 + 3, or 7 - 3 for "loses")?
+- fact:  "... 14 + 3 =" -> a bare arithmetic fact, no copying needed.
+
+    .venv/bin/python bench/bench_base_probe.py assets/base-students/*/qwen2-syn-*
+    # pretrain a fresh `s` on more tokens first (same tokenizer and corpus as the tiny preset), then probe it:
+    .venv/bin/python bench/bench_base_probe.py --pretrain s --tokens 6000000 --save /tmp/base-s-6m
+
+Writes runs/bench/base-probe.json (or --out).
+"""
+import argparse, json, os, random, re, sys, time
+from pathlib import Path
+
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
+import torch
+
+NAMES = ['Omar', 'Zoe', 'Eli', 'Ava', 'Uma', 'Rex', 'Will', 'Tom']
+ITEMS = ['eggs', 'shells', 'beads', 'cards', 'books', 'marbles']
+
+
+def probe_rows(n: int, seed: int = 0) -> list:
+    "(kind, prefix, item, want) rows: story prefixes for copy+add/sub, bare facts for arithmetic."
+    rng, rows = random.Random(seed), []
+    for kind in ('add', 'sub'):
+        for _ in range(n):
+            name, item, a, b = rng.choice(NAMES), rng.choice(ITEMS), rng.randint(6, 25), rng.randint(1, 5)
+            verb = f'buys {b} more' if kind == 'add' else f'loses {b}'
+            rows.append(('story', f'{name} has {a} {item}. {name} {verb}. Now {name} has', item, a + b if kind == 'add' else a - b))
+    for _ in range(n):
+        a, b = rng.randint(1, 25), rng.randint(1, 5)
+        rows.append(('fact', f'{rng.randint(1, 9)} + 1 = {rng.randint(2, 10)}. {a} + {b} =', None, a + b))
+    return rows
+
+
+def probe(path, n: int = 100, seed: int = 0) -> dict:
+    "Accuracy of greedy 6-token completions: item copied, story number, bare fact."
+    from rvi.students import load_student
+    model, tok = load_student(path)
+    tok.padding_side = 'left'
+    rows = probe_rows(n, seed)
+    enc = tok([r[1] for r in rows], return_tensors='pt', padding=True)
+    with torch.no_grad():
+        out = model.generate(**enc, max_new_tokens=6, do_sample=False, pad_token_id=tok.pad_token_id)
+    texts = tok.batch_decode(out[:, enc['input_ids'].shape[1]:], skip_special_tokens=True)
+    hits = {'copy': [], 'story': [], 'fact': []}
+    for (kind, _, item, want), text in zip(rows, texts):
+        m = re.match(r'\s*(\d+)\s*(\w*)', text)
+        hits[kind].append(bool(m) and int(m.group(1)) == want)
+        if kind == 'story': hits['copy'].append(bool(m) and m.group(2) == item)
+    return {k: round(sum(v) / len(v), 3) for k, v in hits.items()} | {'examples': texts[:3]}
+
+
+def pretrain(size: str, tokens: int, lr: float, save: Path) -> dict:
+    "A fresh tiny-preset student pretrained on `tokens` world-corpus tokens, saved to `save`."
+    from rvi.core import PRESETS
+    from rvi.students import PretrainConfig, make_student, pretrain_student, save_student, default_prebuilt_dir, load_student
+    from rvi.synthetic import SyntheticConfig, world_corpus
+    tiny = PRESETS['tiny']
+    syn, init = SyntheticConfig.from_dict(tiny["synthetic"]), tiny['student_init']
+    _, tok = load_student(next(default_prebuilt_dir().glob('*/qwen2-syn-s')))      # the tiny preset's tokenizer
+    cfg = PretrainConfig(**{**init.get('pretrain', {}), 'tokens': tokens, 'learning_rate': lr})
+    model = make_student(size, tok, seed=0)
+    rec = pretrain_student(model, tok, world_corpus(syn, cfg.documents, seed=cfg.seed), cfg)
+    save_student(model, tok, save, {'pretrain': rec})
+    return rec
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('students', nargs='*', help='base-student checkpoint directories to probe')
+    ap.add_argument('--pretrain', help='size of a fresh student to pretrain first (xs, s, m, ...)')
+    ap.add_argument('--tokens', type=int, default=6_000_000)
+    ap.add_argument('--lr', type=float, default=3e-3)
+    ap.add_argument('--save', type=Path, default=Path('/tmp/base-probe-student'))
+    ap.add_argument('--n', type=int, default=100, help='probes per kind')
+    ap.add_argument('--out', type=Path, default=Path('runs/bench/base-probe.json'))
+    a = ap.parse_args()
+    results, paths = {}, list(a.students)
+    if a.pretrain:
+        t = time.time()
+        results['pretrain'] = {'size': a.pretrain, 'tokens': a.tokens, 'lr': a.lr, **pretrain(a.pretrain, a.tokens, a.lr, a.save),
+                               'wall_s': round(time.time() - t, 1), 'threads': torch.get_num_threads()}
+        print('pretrained', results['pretrain'], flush=True)
+        paths.append(str(a.save))
+    for p in paths:
+        results[p] = probe(p, a.n)
+        print(p, results[p], flush=True)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(results, indent=2))
