@@ -10,6 +10,8 @@ The tiny grid's students answer in the right format but with the wrong names, it
     .venv/bin/python bench/bench_base_probe.py assets/base-students/*/qwen2-syn-*
     # pretrain a fresh `s` on more tokens first (same tokenizer and corpus as the tiny preset), then probe it:
     .venv/bin/python bench/bench_base_probe.py --pretrain s --tokens 6000000 --save /tmp/base-s-6m
+    # small batches, many steps (in-context copying needs thousands of optimizer steps):
+    .venv/bin/python bench/bench_base_probe.py --pretrain s --batch-size 1 --seq-len 256 --save /tmp/base-s-b1
 
 Writes runs/bench/base-probe.json (or --out).
 """
@@ -56,7 +58,7 @@ def probe(path, n: int = 100, seed: int = 0) -> dict:
     return {k: round(sum(v) / len(v), 3) for k, v in hits.items()} | {'examples': texts[:3]}
 
 
-def pretrain(size: str, tokens: int, lr: float, save: Path) -> dict:
+def pretrain(size: str, save: Path, **knobs) -> dict:
     "A fresh tiny-preset student pretrained on `tokens` world-corpus tokens, saved to `save`."
     from rvi.core import PRESETS
     from rvi.students import PretrainConfig, make_student, pretrain_student, save_student, default_prebuilt_dir, load_student
@@ -64,7 +66,7 @@ def pretrain(size: str, tokens: int, lr: float, save: Path) -> dict:
     tiny = PRESETS['tiny']
     syn, init = SyntheticConfig.from_dict(tiny["synthetic"]), tiny['student_init']
     _, tok = load_student(next(default_prebuilt_dir().glob('*/qwen2-syn-s')))      # the tiny preset's tokenizer
-    cfg = PretrainConfig(**{**init.get('pretrain', {}), 'tokens': tokens, 'learning_rate': lr})
+    cfg = PretrainConfig(**{**init.get('pretrain', {}), **knobs})
     model = make_student(size, tok, seed=0)
     rec = pretrain_student(model, tok, world_corpus(syn, cfg.documents, seed=cfg.seed), cfg)
     save_student(model, tok, save, {'pretrain': rec})
@@ -75,8 +77,11 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('students', nargs='*', help='base-student checkpoint directories to probe')
     ap.add_argument('--pretrain', help='size of a fresh student to pretrain first (xs, s, m, ...)')
-    ap.add_argument('--tokens', type=int, default=6_000_000)
-    ap.add_argument('--lr', type=float, default=3e-3)
+    ap.add_argument('--tokens', type=int, help='PretrainConfig.tokens (default: the tiny preset)')
+    ap.add_argument('--lr', type=float, help='PretrainConfig.learning_rate')
+    ap.add_argument('--batch-size', type=int, help='PretrainConfig.batch_size (blocks per step)')
+    ap.add_argument('--seq-len', type=int, help='PretrainConfig.seq_len')
+    ap.add_argument('--threads', type=int, default=0, help='torch threads (0 = default)')
     ap.add_argument('--save', type=Path, default=Path('/tmp/base-probe-student'))
     ap.add_argument('--n', type=int, default=100, help='probes per kind')
     ap.add_argument('--out', type=Path, default=Path('runs/bench/base-probe.json'))
@@ -84,7 +89,9 @@ if __name__ == '__main__':
     results, paths = {}, list(a.students)
     if a.pretrain:
         t = time.time()
-        results['pretrain'] = {'size': a.pretrain, 'tokens': a.tokens, 'lr': a.lr, **pretrain(a.pretrain, a.tokens, a.lr, a.save),
+        knobs = {k: v for k, v in dict(tokens=a.tokens, learning_rate=a.lr, batch_size=a.batch_size, seq_len=a.seq_len,
+                                        torch_threads=a.threads).items() if v}
+        results['pretrain'] = {'size': a.pretrain, **knobs, **pretrain(a.pretrain, a.save, **knobs),
                                'wall_s': round(time.time() - t, 1), 'threads': torch.get_num_threads()}
         print('pretrained', results['pretrain'], flush=True)
         paths.append(str(a.save))

@@ -126,7 +126,7 @@ def main():
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--pretrain-tokens', type=int, default=0, help='world-corpus LM pretraining before SFT (0 = none)')
     ap.add_argument('--pretrain-lr', type=float, default=3e-3)
-    ap.add_argument('--pretrain-batch-seqs', type=int, default=16)
+    ap.add_argument('--pretrain-batch-seqs', type=int, default=PretrainConfig.batch_size)
     ap.add_argument('--base-dir', default=None, help='save the pretrained base here / load it if present')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)

@@ -164,7 +164,7 @@ class PretrainConfig(Config):
     tokens: int = 2_000_000          # training tokens (the corpus is cycled when it is shorter)
     documents: int = 50_000          # distinct `world_corpus` documents
     seq_len: int = 256               # packed block length
-    batch_size: int = 16             # blocks per optimizer step
+    batch_size: int = 1              # blocks per optimizer step: small, so 2M tokens are ~7,800 steps (see above)
     learning_rate: float = 3e-3
     warmup_ratio: float = 0.05
     min_lr_ratio: float = 0.1        # cosine decay to this fraction of the peak
@@ -228,10 +228,11 @@ def _tokenizer_args(student_init: dict) -> dict:
     return {'corpus': int(student_init.get('corpus', 2000)), 'vocab_size': int(student_init.get('vocab_size', 1024))}
 
 def base_student_key(size: str, seed: int, synthetic: SyntheticConfig, student_init: dict) -> str:
-    "Hash of everything a base checkpoint depends on."
+    "Hash of everything a base checkpoint depends on (not the thread count it was built with)."
     pre = student_init.get('pretrain')
     spec = {'size': size, 'shape': STUDENT_SIZES[size], 'seed': seed, 'tokenizer': _tokenizer_args(student_init),
-            'synthetic': synthetic.to_dict(), 'corpus_version': WORLD_CORPUS_VERSION, 'pretrain': PretrainConfig.from_dict(pre).to_dict() if pre else None}
+            'synthetic': synthetic.to_dict(), 'corpus_version': WORLD_CORPUS_VERSION,
+            'pretrain': {k: v for k, v in PretrainConfig.from_dict(pre).to_dict().items() if k != 'torch_threads'} if pre else None}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 def _copy_dir(src: Path, dst: Path):
@@ -274,6 +275,7 @@ def _base_students_args(p):
     from rvi.core import PRESETS
     p.add_argument('--preset', default='tiny', choices=sorted(PRESETS), help='named experiment preset')
     p.add_argument('--out', default=None, help='prebuilt cache folder (default: assets/base-students beside the package)')
+    p.add_argument('--sizes', default=None, help="comma-separated sizes to build (default: the preset's students)")
 
 @command('base-students', "pretrain an offline preset's base students into the prebuilt cache", _base_students_args)
 def _base_students(args):
@@ -282,7 +284,8 @@ def _base_students(args):
     if cfg.world != 'offline': raise ConfigError(f"preset {args.preset!r} is in the {cfg.world!r} world: its students are hub checkpoints")
     out = Path(args.out) if args.out else default_prebuilt_dir()
     with tempfile.TemporaryDirectory() as tmp:
-        for s, p in offline_base_students(tmp, cfg.students, cfg.synthetic, cfg.student_init, cfg.seed, prebuilt=out).items():
+        sizes = args.sizes.split(',') if args.sizes else cfg.students
+        for s, p in offline_base_students(tmp, sizes, cfg.synthetic, cfg.student_init, cfg.seed, prebuilt=out).items():
             info = student_info(p); dst = out / info['key'] / student_name(s)
             if not (dst / 'student.json').exists(): _copy_dir(p, dst)
             print(f"{s:3} {info['params']:>9,} params  {info.get('init')}  {dst}")
