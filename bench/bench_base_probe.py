@@ -8,8 +8,8 @@ The tiny grid's students answer in the right format but with the wrong names, it
 - fact:  "... 14 + 3 =" -> a bare arithmetic fact, no copying needed.
 
     .venv/bin/python bench/bench_base_probe.py assets/base-students/*/qwen2-syn-*
-    # pretrain a fresh `s` on more tokens first (same tokenizer and corpus as the tiny preset), then probe it:
-    .venv/bin/python bench/bench_base_probe.py --pretrain s --tokens 6000000 --save /tmp/base-s-6m
+    # pretrain a fresh `s` first (same tokenizer and corpus as the tiny preset), then probe it; 06_students' table:
+    .venv/bin/python bench/bench_base_probe.py --pretrain s --tokens 6000000 --batch-size 16 --save /tmp/base-s-6m
     # small batches, many steps (in-context copying needs thousands of optimizer steps):
     .venv/bin/python bench/bench_base_probe.py --pretrain s --batch-size 1 --seq-len 256 --save /tmp/base-s-b1
 
