@@ -61,11 +61,12 @@ def probe(path, n: int = 100, seed: int = 0) -> dict:
 def pretrain(size: str, save: Path, **knobs) -> dict:
     "A fresh tiny-preset student pretrained on `tokens` world-corpus tokens, saved to `save`."
     from rvi.core import PRESETS
-    from rvi.students import PretrainConfig, make_student, pretrain_student, save_student, default_prebuilt_dir, load_student
+    from transformers import AutoTokenizer
+    from rvi.students import PretrainConfig, make_student, pretrain_student, save_student, default_prebuilt_dir
     from rvi.synthetic import SyntheticConfig, world_corpus
     tiny = PRESETS['tiny']
     syn, init = SyntheticConfig.from_dict(tiny["synthetic"]), tiny['student_init']
-    _, tok = load_student(next(default_prebuilt_dir().glob('*/qwen2-syn-s')))      # the tiny preset's tokenizer
+    tok = AutoTokenizer.from_pretrained(next(default_prebuilt_dir().glob('*/qwen2-syn-s')))   # the tiny preset's tokenizer
     cfg = PretrainConfig(**{**init.get('pretrain', {}), **knobs})
     model = make_student(size, tok, seed=0)
     rec = pretrain_student(model, tok, world_corpus(syn, cfg.documents, seed=cfg.seed), cfg)
@@ -89,8 +90,8 @@ if __name__ == '__main__':
     results, paths = {}, list(a.students)
     if a.pretrain:
         t = time.time()
-        knobs = {k: v for k, v in dict(tokens=a.tokens, learning_rate=a.lr, batch_size=a.batch_size, seq_len=a.seq_len,
-                                        torch_threads=a.threads).items() if v}
+        if a.threads: torch.set_num_threads(a.threads)
+        knobs = {k: v for k, v in dict(tokens=a.tokens, learning_rate=a.lr, batch_size=a.batch_size, seq_len=a.seq_len).items() if v}
         results['pretrain'] = {'size': a.pretrain, **knobs, **pretrain(a.pretrain, a.save, **knobs),
                                'wall_s': round(time.time() - t, 1), 'threads': torch.get_num_threads()}
         print('pretrained', results['pretrain'], flush=True)

@@ -142,19 +142,18 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     # -- base-student and teacher evaluations: listed early, since they wait only on the base students
     ev = dict(benchmarks=list(cfg.benchmarks), n_eval=cfg.n_eval, max_new_tokens=cfg.max_new_tokens, temperature=cfg.student_temperature,
               backend=cfg.student_backend, batch_size=cfg.eval_batch_size, synthetic=cfg.synthetic)
-    evals = []
+    early = []
     if use_base:
         for s in cfg.students:
             meta = _model_meta(f"{student_short(s)}-base", s, "", "base", 0.0, "", "", "base")
-            evals.append(add("eval", meta["model"], dict(ev, meta=meta, shots=cfg.base_shots, source="base", mode="", variants={"default": {}}),
+            early.append(add("eval", meta["model"], dict(ev, meta=meta, shots=cfg.base_shots, source="base", mode="", variants={"default": {}}),
                              ["students/base"], kinds=["base"]))
     if use_teacher:
         for mode in cfg.formats:
             meta = _model_meta(f"teacher-{mode}", cfg.teacher, "", "teacher", 1.0 if mode == "reasoning" else 0.0, "", "", "teacher")
-            evals.append(add("eval", meta["model"], dict(ev, meta=meta, shots=0, source="teacher", mode=mode, teacher=cfg.teacher,
+            early.append(add("eval", meta["model"], dict(ev, meta=meta, shots=0, source="teacher", mode=mode, teacher=cfg.teacher,
                                                          teacher_backend=cfg.teacher_backend, variants={"default": {}}),
                              [], kinds=["teacher"]))
-    early, evals = evals, []
     # -- training runs (parents of bi-phasic runs are added even when only the child is wanted)
     def train_cell(meta):
         lin = meta["lineage"]; phases = _phases(lin)
@@ -178,6 +177,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
         c = train_cell(meta); train_kinds.setdefault(c.id, set()).update(var_kinds)
     for cid, ks in train_kinds.items(): cells[cid].kinds = tuple(sorted(ks))
     # -- evaluation cells of the trained models
+    evals = []
     for meta, kinds, var_kinds, abl in models:
         variants = {"default": {}}
         if abl and (needs is None or "len-cap" in needs): variants["len-cap"] = {"percentiles": list(cfg.length_cap_percentiles)}

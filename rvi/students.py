@@ -169,8 +169,7 @@ class PretrainConfig(Config):
     warmup_ratio: float = 0.05
     min_lr_ratio: float = 0.1        # cosine decay to this fraction of the peak
     weight_decay: float = 0.0
-    seed: int = 0
-    torch_threads: int = 0           # 0 = torch's default
+    seed: int = 0                    # threads are not part of the recipe: set OMP_NUM_THREADS
 
     def check(self):
         for f in ('tokens', 'documents', 'seq_len', 'batch_size'):
@@ -194,7 +193,6 @@ def pretrain_student(model, tokenizer, docs, cfg: PretrainConfig | None = None) 
     import time
     from transformers import Trainer, TrainingArguments
     cfg = cfg or PretrainConfig()
-    if cfg.torch_threads: torch.set_num_threads(cfg.torch_threads)
     blocks = pack_corpus(docs, tokenizer, cfg.seq_len, cfg.tokens)
     ds = [{'input_ids': b} for b in blocks]                               # a map-style dataset of equal-length blocks
     def collate(rows):                                                    # loss on every token, separators included
@@ -228,11 +226,10 @@ def _tokenizer_args(student_init: dict) -> dict:
     return {'corpus': int(student_init.get('corpus', 2000)), 'vocab_size': int(student_init.get('vocab_size', 1024))}
 
 def base_student_key(size: str, seed: int, synthetic: SyntheticConfig, student_init: dict) -> str:
-    "Hash of everything a base checkpoint depends on (not the thread count it was built with)."
+    "Hash of everything a base checkpoint depends on."
     pre = student_init.get('pretrain')
     spec = {'size': size, 'shape': STUDENT_SIZES[size], 'seed': seed, 'tokenizer': _tokenizer_args(student_init),
-            'synthetic': synthetic.to_dict(), 'corpus_version': WORLD_CORPUS_VERSION,
-            'pretrain': {k: v for k, v in PretrainConfig.from_dict(pre).to_dict().items() if k != 'torch_threads'} if pre else None}
+            'synthetic': synthetic.to_dict(), 'corpus_version': WORLD_CORPUS_VERSION, 'pretrain': PretrainConfig.from_dict(pre).to_dict() if pre else None}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 def _copy_dir(src: Path, dst: Path):
