@@ -21,15 +21,15 @@ from .pareto import pareto_front, fit_saturating, fit_power_law
 
 # %% auto #0
 __all__ = ['CATEGORIES', 'CATEGORY_LABELS', 'PAPER_BENCHMARKS', 'REQUIRED_COLUMNS', 'STYLE_SHORT', 'RC', 'COLORS', 'DOMAIN_LS',
-           'WIDTH', 'ADAPT_COLORS', 'CAP_MARKERS', 'LONG_BENCHMARKS', 'CLAIMS', 'FIGURES', 'FIGURE_NEEDS', 'bench_key',
-           'load_results', 'model_table', 'ResultsSummary', 'summarize', 'fmt_params', 'no_data', 'draw_frontier',
-           'fig01_task_sensitivity', 'fig02_mono_phasic', 'fig12_mono_phasic_tasks', 'fig03_sequential_vs_mixed',
-           'fig13_sequential_vs_mixed_tasks', 'fig04_reasoning_ratio', 'fig14_reasoning_ratio_tasks',
-           'fig05_math_adaptation', 'fig15_math_adaptation_tasks', 'fig06_training_pareto',
-           'fig16_training_pareto_tasks', 'saturating_fit', 'fig07_inference_pareto', 'fig17_inference_pareto_tasks',
-           'fig08_answer_length', 'fig18_answer_length_tasks', 'cap_variants', 'fig09_early_stopping',
-           'fig10_longer_generation', 'fig11_inference_scaling', 'NotMeasured', 'claim', 'compute_claims',
-           'claims_markdown', 'write_claims', 'figure_ids', 'save_figure', 'draw_all']
+           'WIDTH', 'ADAPT_COLORS', 'CAP_MARKERS', 'LONG_BENCHMARKS', 'CLAIMS', 'VERDICTS', 'FIGURES', 'FIGURE_NEEDS',
+           'bench_key', 'load_results', 'model_table', 'ResultsSummary', 'summarize', 'fmt_params', 'no_data',
+           'draw_frontier', 'fig01_task_sensitivity', 'fig02_mono_phasic', 'fig12_mono_phasic_tasks',
+           'fig03_sequential_vs_mixed', 'fig13_sequential_vs_mixed_tasks', 'fig04_reasoning_ratio',
+           'fig14_reasoning_ratio_tasks', 'fig05_math_adaptation', 'fig15_math_adaptation_tasks',
+           'fig06_training_pareto', 'fig16_training_pareto_tasks', 'saturating_fit', 'fig07_inference_pareto',
+           'fig17_inference_pareto_tasks', 'fig08_answer_length', 'fig18_answer_length_tasks', 'cap_variants',
+           'fig09_early_stopping', 'fig10_longer_generation', 'fig11_inference_scaling', 'NotMeasured', 'claim',
+           'compute_claims', 'claims_markdown', 'write_claims', 'figure_ids', 'save_figure', 'draw_all']
 
 # %% ../nbs/11_figures.ipynb #a567100b
 CATEGORIES = ('general-mc', 'general-oe', 'math-mc', 'math-oe')
@@ -718,7 +718,7 @@ class NotMeasured(Exception):
 CLAIMS = []
 
 def claim(id, figure, source, text, rule):
-    "Register a claim check `fn(summary) -> (measured: str, supported: bool)`."
+    "Register a claim check `fn(summary) -> (measured: str, supported: bool | None)`; None means within noise."
     def deco(fn):
         CLAIMS.append(dict(id=id, figure=figure, source=source, claim=text, rule=rule, fn=fn))
         return fn
@@ -735,20 +735,32 @@ def _cells(p, cats=CATEGORIES):
 
 def _se_diff(a, b): return np.sqrt(np.asarray(a) ** 2 + np.asarray(b) ** 2)
 
+def _sign(d, se, every=True):
+    """Is `d > 0`, at two standard errors? With `every`, True when each estimate clears +2·SE and False when one
+    falls below −2·SE; otherwise (`every=False`) the same test on their mean, whose SE is sqrt(Σ se²)/k.
+    None when the noise decides (the verdict "within noise")."""
+    d, se = np.atleast_1d(np.asarray(d, float)), np.atleast_1d(np.asarray(se, float))
+    if not every: d, se = np.array([d.mean()]), np.array([np.sqrt((se ** 2).sum()) / len(se)])
+    if (d < -2 * se).any(): return False
+    return True if (d > 2 * se).all() else None
+
+def _pm(se): return f"2·SE {200 * float(se):.1f} pp"
+
 # %% ../nbs/11_figures.ipynb #26607e17
 @claim('C01', 'Fig 2', '§3.1', 'Reasoning beats IFT on Math-OE at every student size (general-distribution training).',
-       'R − IFT accuracy > 0 at every size evaluated in both formats')
+       'R − IFT accuracy > 2·SE at every size evaluated in both formats (not supported: some size < −2·SE)')
 def _c01(s):
     p = _need(_cells(s.paired(), ['math-oe']), 'General-IFT/General-reasoning pairs on Math-OE')
-    d = p['acc_r'] - p['acc_ift']
-    return ', '.join(f"{fmt_params(a)}: {_pp(x)}" for a, x in zip(p['params'], d)), bool((d > 0).all())
+    d, se = p['acc_r'] - p['acc_ift'], _se_diff(p['se_r'], p['se_ift'])
+    return ', '.join(f"{fmt_params(a)}: {_pp(x)} ({_pm(e)})" for a, x, e in zip(p['params'], d, se)), _sign(d, se)
 
 @claim('C02', 'Fig 2', 'abstract, §3.1', 'Reasoning improves accuracy over IFT across benchmarks (general-distribution training).',
-       'mean over (size, category) cells of R − IFT > 0')
+       'mean over (size, category) cells of R − IFT > 2·SE')
 def _c02(s):
     p = _need(s.paired(), 'General-IFT/General-reasoning pairs')
-    d = p['acc_r'] - p['acc_ift']
-    return f"mean {_pp(d.mean())}; R ahead in {(d > 0).sum()}/{len(d)} cells", bool(d.mean() > 0)
+    d, se = p['acc_r'] - p['acc_ift'], _se_diff(p['se_r'], p['se_ift'])
+    m_se = np.sqrt((se ** 2).sum()) / len(se)
+    return f"mean {_pp(d.mean())} ({_pm(m_se)}); R ahead in {(d > 0).sum()}/{len(d)} cells", _sign(d, se, every=False)
 
 @claim('C03', 'Fig 2', '§3.1', 'On General-OE, Math-OE and Math-MC a smaller reasoning student matches or closely approaches the largest IFT student (3B R ≈ 14B IFT).',
        'in each of the three categories, some size below the largest has R accuracy ≥ largest-IFT accuracy − 3 pp')
@@ -772,12 +784,16 @@ def _c04(s):
     return f"{fmt_params(q['params'])}: IFT − R = {_pp(d)} (2·SE = {100 * tol:.1f} pp)", bool(d >= -tol)
 
 @claim('C05', 'Fig 1', '§1', 'Reasoning gains concentrate on open-ended and math tasks; gains on General-MC are the smallest.',
-       'mean R − IFT gain (over sizes) on General-MC is strictly below that of each other category')
+       'mean R − IFT gain (over sizes) on General-MC is below that of each other category by > 2·SE')
 def _c05(s):
     p = _need(s.paired(), 'General-IFT/General-reasoning pairs')
-    g = (p['acc_r'] - p['acc_ift']).groupby(p['group']).mean()
+    p = p.assign(d=p['acc_r'] - p['acc_ift'], v=p['se_r'] ** 2 + p['se_ift'] ** 2)
+    g = p.groupby('group')['d'].mean()
     if set(g.index) != set(CATEGORIES): raise NotMeasured(f"pairs cover only {sorted(g.index)}")
-    return ', '.join(f"{CATEGORY_LABELS[c]} {_pp(g[c])}" for c in CATEGORIES), bool(g['general-mc'] < g.drop('general-mc').min())
+    se = np.sqrt(p.groupby('group')['v'].sum()) / p.groupby('group').size()
+    others = [c for c in CATEGORIES if c != 'general-mc']
+    ok = _sign([g[c] - g['general-mc'] for c in others], [_se_diff(se[c], se['general-mc']) for c in others])
+    return ', '.join(f"{CATEGORY_LABELS[c]} {_pp(g[c])}" for c in CATEGORIES) + f" ({_pm(se.max())} per category)", ok
 
 @claim('C06', 'Fig 2', '§3.1', 'With math-centric training, the reasoning advantage appears at a smaller size on math tasks than on general tasks.',
        'smallest size with mean(R − IFT) > 0 over Math-MC/OE is below that over General-MC/OE (or general never shows one)')
@@ -908,18 +924,21 @@ def _c14(s):
     return ', '.join(f"{fmt_params(p)}: best {b}" for p, b in best.items()), bool((best == key).all())
 
 @claim('C15', 'Fig 5', '§3.3', 'The smallest student suffers a global drop under general-reasoning → math-reasoning adaptation (catastrophic forgetting).',
-       'at the smallest size, mean over categories of acc(General-R → Math-R) − acc(General-IFT) < 0')
+       'at the smallest size, mean over categories of acc(General-R → Math-R) − acc(General-IFT) < −2·SE')
 def _c15(s):
-    t = _adapt_table(s)['acc']
+    t = _adapt_table(s)
     key = 'General-R → Math-R'
-    if key not in t: raise NotMeasured(f"no {key} models")
+    if key not in t['acc']: raise NotMeasured(f"no {key} models")
     base = _need(s.mono(domain='general'), 'General-IFT models')
-    base = base[base['style'] == 'ift'].set_index(['group', 'params'])['acc']
-    d = (t[key] - base.reindex(t.index)).dropna()
+    base = base[base['style'] == 'ift'].set_index(['group', 'params'])
+    d = (t['acc'][key] - base['acc'].reindex(t.index)).dropna()
     if d.empty: raise NotMeasured('no General-IFT baseline at the adapted sizes')
-    p0 = d.index.get_level_values('params').min()
-    g = d[d.index.get_level_values('params') == p0]
-    return f"{fmt_params(p0)}: mean gap to General-IFT {_pp(g.mean())} over {len(g)} categories", bool(g.mean() < 0)
+    se = _se_diff(t['se'][key].loc[d.index], base['se'].reindex(d.index))
+    at0 = d.index.get_level_values('params') == d.index.get_level_values('params').min()
+    g, g_se = d[at0], se[at0]
+    m_se = np.sqrt((g_se ** 2).sum()) / len(g_se)
+    return (f"{fmt_params(g.index[0][1])}: mean gap to General-IFT {_pp(g.mean())} ({_pm(m_se)}) over {len(g)} categories",
+            _sign(-g, g_se, every=False))
 
 # %% ../nbs/11_figures.ipynb #863fa2f2
 def _frontier_cells(s, pts_fn, cost):
@@ -1018,16 +1037,18 @@ def _c24(s):
     return ', '.join(f"{CATEGORY_LABELS[c]} {v:.2f}×" for c, v in r.items()), bool((r > 1).all())
 
 @claim('C25', 'Fig 9', 'App. F.1', 'Stopping generation at a length cap lowers accuracy.',
-       'mean over (model, category) of acc(default) − acc(cap at the median length) > 0')
+       'mean over (model, category) of acc(default) − acc(cap at the median length) > 2·SE')
 def _c25(s):
     caps = cap_variants(s)
     if not caps: raise NotMeasured("no len-cap-pNN evaluations")
     p = min(caps, key=lambda q: abs(q - 50))
-    a = _need(s.mono(variant=caps[p]), f"capped ({caps[p]}) General students").set_index(['group', 'params', 'style'])['acc']
-    b = s.mono().set_index(['group', 'params', 'style'])['acc']
-    d = (b - a).dropna()
+    a = _need(s.mono(variant=caps[p]), f"capped ({caps[p]}) General students").set_index(['group', 'params', 'style'])
+    b = s.mono().set_index(['group', 'params', 'style'])
+    d = (b['acc'] - a['acc']).dropna()
     _need(d, 'models with both default and capped evaluations')
-    return f"p{p} cap: mean accuracy drop {_pp(d.mean())} over {len(d)} cells", bool(d.mean() > 0)
+    se = _se_diff(b['se'].loc[d.index], a['se'].loc[d.index])
+    m_se = np.sqrt((se ** 2).sum()) / len(se)
+    return f"p{p} cap: mean accuracy drop {_pp(d.mean())} ({_pm(m_se)}) over {len(d)} cells", _sign(d, se, every=False)
 
 @claim('C26', 'Fig 9', 'App. F.1', 'Early stopping does not shift the Pareto frontier of accuracy vs inference FLOPs.',
        'no default-evaluation frontier point is dominated by a capped point (cost ≤, accuracy higher by > 2·SE)')
@@ -1087,13 +1108,16 @@ def _c29(s):
     return ', '.join(f"{CATEGORY_LABELS[c]}: β_IFT − β_R = {b[(c, 'ift')] - b[(c, 'reasoning')]:+.3f}" for c in cats), bool(all(b[(c, 'ift')] > b[(c, 'reasoning')] for c in cats))
 
 @claim('C30', 'Fig 2', 'abstract, §6', "Reasoning's advantage over IFT grows with model size.",
-       'mean over categories of [R − IFT at the largest size] − [R − IFT at the smallest size] > 0')
+       'mean over categories of [R − IFT at the largest size] − [R − IFT at the smallest size] > 2·SE')
 def _c30(s):
     p = _need(s.paired(), 'General-IFT/reasoning pairs')
     if p['params'].nunique() < 2: raise NotMeasured('needs at least two sizes')
-    d = p.assign(d=p['acc_r'] - p['acc_ift']).sort_values('params').groupby('group')['d']
-    g = (d.last() - d.first())
-    return f"mean change {_pp(g.mean())} (" + ', '.join(f"{CATEGORY_LABELS[c]} {_pp(v)}" for c, v in g.items()) + ')', bool(g.mean() > 0)
+    p = p.assign(d=p['acc_r'] - p['acc_ift'], se=_se_diff(p['se_r'], p['se_ift'])).sort_values('params').groupby('group')
+    g = p['d'].last() - p['d'].first()
+    se = _se_diff(p['se'].last(), p['se'].first())
+    m_se = np.sqrt((se ** 2).sum()) / len(se)
+    return (f"mean change {_pp(g.mean())} ({_pm(m_se)}; " + ', '.join(f"{CATEGORY_LABELS[c]} {_pp(v)}" for c, v in g.items()) + ')',
+            _sign(g, se, every=False))
 
 # %% ../nbs/11_figures.ipynb #8447c76a
 @claim('C31', 'Fig 7', '§4.2', 'Reasoning students approach the inference-FLOPs Pareto frontier as model size increases.',
@@ -1149,6 +1173,8 @@ def _c34(s):
     return f"d log(length)/d log(size): reasoning {sl['reasoning']:+.3f}, IFT {sl['ift']:+.3f}", bool(sl['reasoning'] < sl['ift'])
 
 # %% ../nbs/11_figures.ipynb #067edfef
+VERDICTS = ('supported', 'not supported', 'within noise', 'not measured')
+
 def compute_claims(results, ids=None) -> pd.DataFrame:
     "Evaluate the registered claims (all, or those in `ids`) on a results table: id, figure, source, claim, measured, rule, verdict."
     s = summarize(results)
@@ -1157,7 +1183,7 @@ def compute_claims(results, ids=None) -> pd.DataFrame:
         if ids is not None and c['id'] not in ids: continue
         try:
             measured, ok = c['fn'](s)
-            verdict = 'supported' if ok else 'not supported'
+            verdict = 'within noise' if ok is None else 'supported' if ok else 'not supported'
         except NotMeasured as e:
             measured, verdict = f"not measured: {e}", 'not measured'
         rows.append(dict(id=c['id'], figure=c['figure'], source=c['source'], claim=c['claim'], measured=measured, rule=c['rule'], verdict=verdict))
@@ -1170,7 +1196,7 @@ def claims_markdown(table: pd.DataFrame, source: str = '') -> str:
     n = table['verdict'].value_counts()
     head = ['# Paper claims vs this run', '',
             f"Computed by `rvi.figures.compute_claims` from {source or 'the results table'}. "
-            f"{n.get('supported', 0)} supported, {n.get('not supported', 0)} not supported, {n.get('not measured', 0)} not measured.", '',
+            ', '.join(f"{n.get(v, 0)} {v}" for v in VERDICTS) + '.', '',
             '| id | figure | paper (§) | claim | measured in this run | rule | verdict |', '|---|---|---|---|---|---|---|']
     rows = ['| ' + ' | '.join(_md_cell(r[c]) for c in ('id', 'figure', 'source', 'claim', 'measured', 'rule', 'verdict')) + ' |' for _, r in table.iterrows()]
     return '\n'.join(head + rows) + '\n'
