@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'FIGURE_GROUPS', 'KINDS', 'SLURM_KEYS', 'log', 'RESULT_COLUMNS', 'Cell',
-           'cell_hash', 'student_short', 'ratio_tag', 'model_name', 'figure_needs', 'expand_grid', 'grid_counts',
-           'marker_path', 'notebook_path', 'log_path', 'cell_outputs', 'clear_outputs', 'cell_state', 'experiments_dir',
-           'cell_spec', 'execute_cell', 'LocalJob', 'SubmititJob', 'RunnerBusy', 'run_cells', 'save_grid', 'load_grid',
-           'grid_status', 'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'generate_answers', 'cap_answers',
-           'judge_dir', 'build_results', 'accelerate_command', 'reproduce']
+           'code_fingerprint', 'cell_hash', 'student_short', 'ratio_tag', 'model_name', 'figure_needs', 'expand_grid',
+           'grid_counts', 'marker_path', 'notebook_path', 'log_path', 'cell_outputs', 'clear_outputs', 'cell_state',
+           'experiments_dir', 'cell_spec', 'execute_cell', 'LocalJob', 'SubmititJob', 'RunnerBusy', 'run_cells',
+           'save_grid', 'load_grid', 'grid_status', 'base_model_path', 'model_dir', 'gen_file', 'judged_file',
+           'generate_answers', 'cap_answers', 'judge_dir', 'build_results', 'accelerate_command', 'reproduce']
 
 # %% ../nbs/10_grid.ipynb #5eeb44c3
 import fcntl, hashlib, json, os, signal, socket, subprocess, sys, time, shutil
@@ -45,6 +45,10 @@ class Cell:
     @property
     def id(self) -> str: return f"{self.stage}/{self.name}"
     def to_dict(self) -> dict: return {**asdict(self), "id": self.id}
+
+def code_fingerprint(module) -> str:
+    "12-hex hash of a module's source file (the drawing code a figure cell depends on)."
+    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:12]
 
 def cell_hash(stage: str, name: str, notebook: str, params: dict, dep_hashes: dict) -> str:
     "Stable 12-hex hash of what a cell computes: stage, name, notebook, parameters and its dependencies' hashes."
@@ -92,6 +96,7 @@ def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dic
 
 def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     "All cells of the study described by `cfg` (dependencies first); `only`: figure id(s) to restrict to."
+    import rvi.figures as rvi_figures
     figs, needs = (None, None) if only is None else figure_needs(only)
     cells: dict[str, Cell] = {}
     def add(stage, name, params, deps=(), kinds=(), notebook=None):
@@ -100,8 +105,9 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
         missing = [d for d in deps if d not in cells]
         if missing: raise ValueError(f"cell {stage}/{name}: unknown dependencies {missing}")
         params = {"preset": cfg.preset, "world": cfg.world, "seed": cfg.seed, **params}
-        c = Cell(stage, name, params, deps, tuple(kinds), nbk,
-                 cell_hash(stage, name, nbk, params, {d: cells[d].hash for d in deps}))
+        dep_hashes = {d: cells[d].hash for d in deps}
+        if stage == "figures": dep_hashes["code:rvi.figures"] = code_fingerprint(rvi_figures)
+        c = Cell(stage, name, params, deps, tuple(kinds), nbk, cell_hash(stage, name, nbk, params, dep_hashes))
         cells[c.id] = c
         return c
     wanted = lambda kinds: needs is None or bool(set(kinds) & needs)

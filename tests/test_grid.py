@@ -248,3 +248,13 @@ def test_smoke_reproduce_killed_midrun_then_resumed(tmp_path):
     s = subprocess.run([RVI, "status", "--preset", "smoke"], env=env, cwd=ROOT,
                        capture_output=True, text=True)
     assert f"{len(cells)} done" in s.stdout, s.stdout
+
+
+def test_figure_cells_hash_the_drawing_code(monkeypatch):
+    # an rvi upgrade that changes rvi.figures redraws the figures and claims.md, and reruns nothing else
+    import rvi.grid
+    before = expand_grid(get_preset("smoke"))
+    monkeypatch.setattr(rvi.grid, "code_fingerprint", lambda m: "changedcode0")
+    after = expand_grid(get_preset("smoke"))
+    moved = {a.id for a, b in zip(before, after) if a.hash != b.hash}
+    assert moved and moved == {c.id for c in before if c.stage == "figures"}
