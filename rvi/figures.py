@@ -1196,7 +1196,7 @@ def claims_markdown(table: pd.DataFrame, source: str = '') -> str:
     n = table['verdict'].value_counts()
     head = ['# Paper claims vs this run', '',
             f"Computed by `rvi.figures.compute_claims` from {source or 'the results table'}. "
-            ', '.join(f"{n.get(v, 0)} {v}" for v in VERDICTS) + '.', '',
+            + ', '.join(f"{n.get(v, 0)} {v}" for v in VERDICTS) + '.', '',
             '| id | figure | paper (§) | claim | measured in this run | rule | verdict |', '|---|---|---|---|---|---|---|']
     rows = ['| ' + ' | '.join(_md_cell(r[c]) for c in ('id', 'figure', 'source', 'claim', 'measured', 'rule', 'verdict')) + ' |' for _, r in table.iterrows()]
     return '\n'.join(head + rows) + '\n'

@@ -188,7 +188,9 @@ def test_write_claims_markdown(tmp_path):
     for line, (_, r) in zip(lines, t.iterrows()):
         assert line.rstrip(' |').endswith(r['verdict']) and line.count(' | ') == 6
     counts = t.verdict.value_counts()
-    assert f"{counts.get('supported', 0)} supported" in md
+    head = md.splitlines()[2]
+    assert head.startswith('Computed by `rvi.figures.compute_claims` from ') and head.count('Computed') == 1, head
+    assert head.endswith(', '.join(f"{counts.get(v, 0)} {v}" for v in ('supported', 'not supported', 'within noise', 'not measured')) + '.')
 
 
 def test_students_that_learnt_nothing_decide_no_gain_claim():
