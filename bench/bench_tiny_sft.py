@@ -25,6 +25,7 @@ if __name__ == '__main__':
     ap.add_argument('--format', default='reasoning', choices=['reasoning', 'ift'])
     ap.add_argument('--lr', type=float, default=0.0, help='peak learning rate (0 = rvi.sft.TINY_PEAK_LR)')
     ap.add_argument('--epochs', type=int, default=1, help='passes over the teacher data')
+    ap.add_argument('--batch-tokens', type=int, default=0, help='tokens per optimizer step (0 = the tiny preset)')
     ap.add_argument('--n', type=int, default=100, help='questions per benchmark')
     ap.add_argument('--out', type=Path, default=Path('/tmp/bench-tiny-sft'))
     a = ap.parse_args()
@@ -41,11 +42,12 @@ if __name__ == '__main__':
     ratio = 1.0 if a.format == 'reasoning' else 0.0
     mix = build_mixture(datasets.load_from_disk(str(a.run_dir / 'data' / a.domain / 'pairs')), ratio, 'mixed', 0)
     mix = datasets.concatenate_datasets([mix] * a.epochs)
-    name = f'{a.size}-{a.domain}-{a.format}-lr{a.lr:g}-x{a.epochs}'
+    name = f'{a.size}-{a.domain}-{a.format}-lr{a.lr:g}-x{a.epochs}' + (f'-b{a.batch_tokens}' if a.batch_tokens else '')
+    sft_kw = {**cfg.sft, **({'global_batch_tokens': a.batch_tokens, 'max_device_tokens': a.batch_tokens} if a.batch_tokens else {})}
     out = a.out / name
     t = time.time()
     sc = sft_config('tiny', str(base), model=str(base), run_name=name, domain=a.domain, ratio=ratio,
-                    lineage=f'{a.domain}-{a.format}', **({'learning_rate': a.lr} if a.lr else {}), **cfg.sft)
+                    lineage=f'{a.domain}-{a.format}', **({'learning_rate': a.lr} if a.lr else {}), **sft_kw)
     rec = train_sft(sc, mix, out / 'model')
     train_s = time.time() - t
     engine = TransformersBackend(str(out / 'model'), batch_size=64, seed=0, dtype=torch.float32)
@@ -56,4 +58,4 @@ if __name__ == '__main__':
     for b in bms:
         recs = judge_responses(read_jsonl(out / 'gen' / f'{b}.jsonl'), judge='rule')
         acc[b] = round(sum(r['correct'] for r in recs) / len(recs), 2)
-    print(json.dumps({'run': name, 'peak_lr': rec.get('peak_lr'), 'train_s': round(train_s), 'final_loss': rec.get('final_loss'), **acc}))
+    print(json.dumps({'run': name, 'peak_lr': rec.get('peak_lr'), 'steps': rec.get('steps'), 'train_s': round(train_s), 'final_loss': rec.get('final_loss'), **acc}))
