@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['log', 'CHAT_TEMPLATE', 'SPECIAL_TOKENS', 'THINK_TOKENS', 'QWEN2_SPLIT', 'STUDENT_SIZES', 'train_tokenizer',
            'synthetic_corpus', 'student_config', 'make_student', 'count_params', 'student_name', 'save_student',
-           'load_student', 'build_base_students', 'student_info', 'PretrainConfig', 'pack_corpus', 'pretrain_student',
-           'default_prebuilt_dir', 'base_student_key', 'offline_base_students']
+           'load_student', 'student_info', 'PretrainConfig', 'pack_corpus', 'pretrain_student', 'default_prebuilt_dir',
+           'base_student_key', 'offline_base_students']
 
 # %% ../nbs/06_students.ipynb #31510bba
 import hashlib, json, os, shutil, tempfile
@@ -135,23 +135,11 @@ def save_student(model, tokenizer, path, extra: dict | None = None) -> Path:
     return path
 
 def load_student(path, dtype=torch.float32):
-    "(model, tokenizer) from a student folder written by `save_student` / `build_base_students`."
+    "(model, tokenizer) from a student folder written by `save_student`."
     from transformers import AutoModelForCausalLM, AutoTokenizer
     path = Path(path)
     if not (path / 'config.json').exists(): raise FileNotFoundError(f"no student checkpoint at {path} (config.json missing)")
     return AutoModelForCausalLM.from_pretrained(path, dtype=dtype), AutoTokenizer.from_pretrained(path)
-
-def build_base_students(out_dir, tokenizer, sizes=None, seed: int = 0, overwrite: bool = False) -> dict:
-    "Write random-init base students `out_dir/<qwen2-syn-size>/`; returns {size: path}. Existing ones are kept."
-    sizes = list(STUDENT_SIZES) if sizes is None else list(sizes)
-    out = {}
-    for s in sizes:
-        p = Path(out_dir) / student_name(s)
-        if overwrite or not (p / 'student.json').exists():
-            save_student(make_student(s, tokenizer, seed), tokenizer, p,
-                         extra={'name': student_name(s), 'size': s, 'seed': seed, 'init': 'random', **STUDENT_SIZES[s]})
-        out[s] = p
-    return out
 
 def student_info(path) -> dict:
     "The `student.json` record of a checkpoint (params, size, seed, ...)."

@@ -5,7 +5,7 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import pytest
 import torch
 
-from rvi.students import (STUDENT_SIZES, train_tokenizer, synthetic_corpus, make_student, count_params, build_base_students,
+from rvi.students import (STUDENT_SIZES, train_tokenizer, synthetic_corpus, make_student, count_params,
                           load_student, student_info, student_name, save_student)
 
 
@@ -47,14 +47,14 @@ def test_family_spans_30x(tok):
 
 
 def test_checkpoints_roundtrip(tmp_path, tok):
-    paths = build_base_students(tmp_path, tok, sizes=['xs'], seed=3)
-    assert paths['xs'] == tmp_path / student_name('xs')
-    model, tok2 = load_student(paths['xs'])
+    path = save_student(make_student('xs', tok, seed=3), tok, tmp_path / student_name('xs'), extra={'seed': 3})
+    assert path == tmp_path / student_name('xs')
+    model, tok2 = load_student(path)
     ref = make_student('xs', tok, seed=3)
     ids = torch.tensor([tok.encode('Ava has 3 apples.')])
     assert torch.allclose(model(ids).logits, ref(ids).logits, atol=1e-5)
     assert tok2.chat_template == tok.chat_template
-    assert student_info(paths['xs'])['params'] == count_params(ref)
+    assert student_info(path) == {'params': count_params(ref), 'seed': 3}
     assert not any(p.name.startswith('.') for p in tmp_path.iterdir())      # no temp dirs left behind
     with pytest.raises(ValueError, match='valid'): make_student('xxl', tok)
     with pytest.raises(FileNotFoundError, match='config.json'): load_student(tmp_path / 'missing')
