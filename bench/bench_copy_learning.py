@@ -41,7 +41,7 @@ def documents(kind, n, seed, cfg, copy_frac=0.0):
     "`n` training or probe documents as (first, repeat) pairs; a world document without a repeat has repeat None."
     import rvi.synthetic as S
     words = S.PEOPLE + S.ITEMS + [str(k) for k in range(31)]
-    world = S.world_corpus(cfg, n, seed=seed)
+    world = S.world_corpus(cfg, n, seed=seed) if kind != 'list' else [''] * n
     out = []
     for i, d in enumerate(world):
         rng = random.Random(f'{seed}-{i}')
