@@ -60,13 +60,15 @@ def probe(path, n: int = 100, seed: int = 0) -> dict:
 
 def pretrain(size: str, save: Path, **knobs) -> dict:
     "A fresh tiny-preset student pretrained on `tokens` world-corpus tokens, saved to `save`."
-    from rvi.core import PRESETS
+    from rvi.core import get_preset
     from transformers import AutoTokenizer
-    from rvi.students import PretrainConfig, make_student, pretrain_student, save_student, default_prebuilt_dir
+    from rvi.students import (PretrainConfig, base_student_key, default_prebuilt_dir, make_student, pretrain_student,
+                              save_student, student_name)
     from rvi.synthetic import SyntheticConfig, world_corpus
-    tiny = PRESETS['tiny']
-    syn, init = SyntheticConfig.from_dict(tiny["synthetic"]), tiny['student_init']
-    tok = AutoTokenizer.from_pretrained(next(default_prebuilt_dir().glob('*/qwen2-syn-s')))   # the tiny preset's tokenizer
+    tiny = get_preset('tiny')
+    syn, init = SyntheticConfig.from_dict(tiny.synthetic), tiny.student_init
+    # the tiny preset's tokenizer, from its own prebuilt folder (not whichever key a glob finds first)
+    tok = AutoTokenizer.from_pretrained(default_prebuilt_dir() / base_student_key('s', tiny.seed, syn, init) / student_name('s'))
     cfg = PretrainConfig(**{**init.get('pretrain', {}), **knobs})
     model = make_student(size, tok, seed=0)
     rec = pretrain_student(model, tok, world_corpus(syn, cfg.documents, seed=cfg.seed), cfg)

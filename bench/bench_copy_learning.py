@@ -32,7 +32,7 @@ def list_doc(rng, words):
     return ' '.join(w), ' '.join(w)
 
 
-def restate_doc(rng, doc):
+def restate_doc(doc):
     sents = [s.rstrip('.') + '.' for s in doc.split('. ')]
     return ' '.join(sents), '\n'.join(sents)
 
@@ -46,8 +46,8 @@ def documents(kind, n, seed, cfg, copy_frac=0.0):
     for i, d in enumerate(world):
         rng = random.Random(f'{seed}-{i}')
         if kind == 'list': out.append(list_doc(rng, words))
-        elif kind == 'restate': out.append(restate_doc(rng, d))
-        elif rng.random() < copy_frac and '. ' in d: out.append(restate_doc(rng, d))
+        elif kind == 'restate': out.append(restate_doc(d))
+        elif rng.random() < copy_frac and '. ' in d: out.append(restate_doc(d))
         else: out.append((d, None))
     return out
 
@@ -87,16 +87,14 @@ if __name__ == '__main__':
     a = ap.parse_args()
     from rvi.core import get_preset
     from rvi.synthetic import SyntheticConfig
-    from rvi.students import (PretrainConfig, make_student, offline_base_students, pretrain_student, save_student,
-                              default_prebuilt_dir)
+    from rvi.students import (PretrainConfig, base_student_key, default_prebuilt_dir, make_student, pretrain_student,
+                              save_student, student_name)
     from transformers import AutoTokenizer
     cfg = get_preset('tiny')
     scfg = SyntheticConfig.from_dict(cfg.synthetic)
-    # the shipped students' tokenizer (all sizes share it)
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        base = offline_base_students(tmp, ['xs'], scfg, cfg.student_init, cfg.seed)['xs']
-        tok = AutoTokenizer.from_pretrained(base)
+    # the shipped students' tokenizer (all sizes share it), read from the tiny preset's own prebuilt folder
+    key = base_student_key('xs', cfg.seed, scfg, cfg.student_init)
+    tok = AutoTokenizer.from_pretrained(default_prebuilt_dir() / key / student_name('xs'))
     sep = {'list': '\n', 'restate': '\n\n', 'world': '\n\n'}[a.data]
     train = [join(p, sep) for p in documents(a.data, 20_000, 0, scfg, a.copy_frac)]
     model = make_student(a.size, tok, 0)
