@@ -115,32 +115,31 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with st['lock']:
             st['bodies'].append(body)
             n = st['count'][q] = st['count'].get(q, 0) + 1
-            # the first 'slow' attempt is one the client abandons at its 0.5 s timeout, reusing the slot;
+            # the first 'slow' attempt is one the client abandons at its timeout, reusing the slot;
             # it never counts as in flight, so the bound holds however late this thread is scheduled
             counted = not (q.startswith('slow') and n == 1)
             if counted: st['inflight'] += 1; st['peak'] = max(st['peak'], st['inflight'])
-        try:
-            time.sleep(0.03)
-            if not counted: time.sleep(1.0)   # past the client's timeout
-            if q.startswith('flaky') and n <= 2:
-                self.send_response(503); self.send_header('Retry-After', '0'); self.end_headers(); return
-            if q.startswith('bad'):
-                msg = b'{"error": "bad request"}'
-                self.send_response(400); self.send_header('Content-Length', str(len(msg))); self.end_headers()
-                self.wfile.write(msg); return
+        time.sleep(0.03)
+        if not counted: time.sleep(2.5)   # well past the client's timeout
+        if q.startswith('flaky') and n <= 2: code, headers, data = 503, {'Retry-After': '0'}, b''
+        elif q.startswith('bad'): code, headers, data = 400, {}, b'{"error": "bad request"}'
+        else:
             think = body.get('chat_template_kwargs', {}).get('enable_thinking')
             long = q.startswith('long')
             out = {'choices': [{'message': {'role': 'assistant', 'content': q[::-1],
                                             'reasoning_content': f'r({q})' if think else None},
                                 'finish_reason': 'length' if long else 'stop'}],
                    'usage': {'prompt_tokens': len(q), 'completion_tokens': body['max_tokens'] if long else 3}}
-            data = json.dumps(out).encode()
-            self.send_response(200); self.send_header('Content-Type', 'application/json')
-            self.send_header('Content-Length', str(len(data))); self.end_headers(); self.wfile.write(data)
+            code, headers, data = 200, {'Content-Type': 'application/json'}, json.dumps(out).encode()
+        # leave the in-flight count before the first byte goes out: once the client has its answer it may
+        # send the next request at once, possibly before this thread is scheduled again
+        if counted:
+            with st['lock']: st['inflight'] -= 1
+        try:
+            self.send_response(code)
+            for k, v in {**headers, 'Content-Length': str(len(data))}.items(): self.send_header(k, v)
+            self.end_headers(); self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError): pass
-        finally:
-            if counted:
-                with st['lock']: st['inflight'] -= 1
 
 
 @pytest.fixture
@@ -155,7 +154,7 @@ def server():
 
 def test_openai_backend_retries_timeouts_concurrency(server):
     url = f'http://127.0.0.1:{server.server_port}/v1'
-    b = OpenAIBackend('teacher', base_url=url, max_concurrency=3, max_retries=3, timeout_s=0.5, backoff_s=0.01)
+    b = OpenAIBackend('teacher', base_url=url, max_concurrency=3, max_retries=3, timeout_s=1.0, backoff_s=0.01)
     qs = [f'ok {i}' for i in range(6)] + ['flaky 1', 'slow 1', 'bad 1', 'long 1']
     outs = b.generate(qs, get_sampling('teacher-ift', max_tokens=9), enable_thinking=False)
     st = server.state
