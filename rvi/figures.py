@@ -21,9 +21,9 @@ from .pareto import pareto_front, fit_saturating, fit_power_law
 
 # %% auto #0
 __all__ = ['CATEGORIES', 'CATEGORY_LABELS', 'PAPER_BENCHMARKS', 'REQUIRED_COLUMNS', 'STYLE_SHORT', 'RC', 'COLORS', 'DOMAIN_LS',
-           'WIDTH', 'ADAPT_COLORS', 'CAP_MARKERS', 'LONG_BENCHMARKS', 'CLAIMS', 'VERDICTS', 'FIGURES', 'FIGURE_NEEDS',
-           'bench_key', 'load_results', 'model_table', 'ResultsSummary', 'summarize', 'fmt_params', 'no_data',
-           'draw_frontier', 'fig01_task_sensitivity', 'fig02_mono_phasic', 'fig12_mono_phasic_tasks',
+           'WIDTH', 'ADAPT_COLORS', 'CAP_MARKERS', 'LONG_BENCHMARKS', 'CLAIMS', 'MATCH_MARGIN', 'VERDICTS', 'FIGURES',
+           'FIGURE_NEEDS', 'bench_key', 'load_results', 'model_table', 'ResultsSummary', 'summarize', 'fmt_params',
+           'no_data', 'draw_frontier', 'fig01_task_sensitivity', 'fig02_mono_phasic', 'fig12_mono_phasic_tasks',
            'fig03_sequential_vs_mixed', 'fig13_sequential_vs_mixed_tasks', 'fig04_reasoning_ratio',
            'fig14_reasoning_ratio_tasks', 'fig05_math_adaptation', 'fig15_math_adaptation_tasks',
            'fig06_training_pareto', 'fig16_training_pareto_tasks', 'saturating_fit', 'fig07_inference_pareto',
@@ -392,11 +392,12 @@ def fig12_mono_phasic_tasks(results) -> Figure:
 
 # %% ../nbs/11_figures.ipynb #d162fc4d
 def _gap_table(sw):
-    "Accuracy gap (pp) to the same size's 0%-ratio model; rows without a baseline dropped."
-    base = sw[sw['ratio'] == 0].set_index(['group', 'params'])['acc']
-    sw = sw.join(base.rename('acc0'), on=['group', 'params'])
+    "Accuracy gap (pp) to the same size's 0%-ratio model, and its standard error; rows without a baseline dropped."
+    base = sw[sw['ratio'] == 0].set_index(['group', 'params'])[['acc', 'se']]
+    sw = sw.join(base.rename(columns={'acc': 'acc0', 'se': 'se0'}), on=['group', 'params'])
     sw = sw[sw['acc0'].notna()].copy()
     sw['gap'] = 100 * (sw['acc'] - sw['acc0'])
+    sw['gap_se'] = 100 * np.sqrt(sw['se'] ** 2 + sw['se0'] ** 2)
     return sw
 
 def _seq_mixed_figure(s, level, title):
@@ -746,6 +747,27 @@ def _sign(d, se, every=True):
 
 def _pm(se): return f"2·SE {200 * float(se):.1f} pp"
 
+MATCH_MARGIN = 0.03   # accuracies "match" when they differ by less than 3 pp (C03's "closely approaches")
+
+def _no_worse(d, se, margin=MATCH_MARGIN):
+    """Is `d ≥ −margin`, at two standard errors (a non-inferiority test)? True when d − 2·SE ≥ −margin, False when
+    d + 2·SE < −margin, None when the interval straddles −margin (the verdict "within noise")."""
+    d, se = float(d), float(se)
+    if d - 2 * se >= -margin: return True
+    return False if d + 2 * se < -margin else None
+
+def _every(oks):
+    "Combine tests that must all hold: False if one fails, True if all pass, else None."
+    oks = list(oks)
+    if any(o is False for o in oks): return False
+    return True if all(o is True for o in oks) else None
+
+def _some(oks):
+    "Combine tests of which one must hold: True if one passes, False if all fail, else None."
+    oks = list(oks)
+    if any(o is True for o in oks): return True
+    return False if all(o is False for o in oks) else None
+
 # %% ../nbs/11_figures.ipynb #26607e17
 @claim('C01', 'Fig 2', '§3.1', 'Reasoning beats IFT on Math-OE at every student size (general-distribution training).',
        'R − IFT accuracy > 2·SE at every size evaluated in both formats (not supported: some size < −2·SE)')
@@ -763,25 +785,26 @@ def _c02(s):
     return f"mean {_pp(d.mean())} ({_pm(m_se)}); R ahead in {(d > 0).sum()}/{len(d)} cells", _sign(d, se, every=False)
 
 @claim('C03', 'Fig 2', '§3.1', 'On General-OE, Math-OE and Math-MC a smaller reasoning student matches or closely approaches the largest IFT student (3B R ≈ 14B IFT).',
-       'in each of the three categories, some size below the largest has R accuracy ≥ largest-IFT accuracy − 3 pp')
+       'in each of the three categories, some size below the largest has R accuracy ≥ largest-IFT accuracy − 3 pp at 2·SE (R − IFT − 2·SE ≥ −3 pp; not supported: every smaller size has R − IFT + 2·SE < −3 pp)')
 def _c03(s):
-    p = s.paired(); out, ok = [], True
+    p = s.paired(); out, oks = [], []
     for cat in ('general-oe', 'math-oe', 'math-mc'):
         q = _need(p[p['group'] == cat], f"General-IFT/General-reasoning pairs on {CATEGORY_LABELS[cat]}").sort_values('params')
         if len(q) < 2: raise NotMeasured(f"{CATEGORY_LABELS[cat]} needs at least two sizes")
-        top = q.iloc[-1]
-        hit = q[(q['acc_r'] >= top['acc_ift'] - 0.03) & (q['params'] < top['params'])]
-        if hit.empty: ok = False; out.append(f"{CATEGORY_LABELS[cat]}: no smaller R student reaches {fmt_params(top['params'])} IFT ({100 * top['acc_ift']:.1f}%)")
-        else:
-            h = hit.iloc[0]; out.append(f"{CATEGORY_LABELS[cat]}: {fmt_params(h['params'])} R {100 * h['acc_r']:.1f}% vs {fmt_params(top['params'])} IFT {100 * top['acc_ift']:.1f}%")
-    return '; '.join(out), ok
+        top, small = q.iloc[-1], q.iloc[:-1]
+        d, se = small['acc_r'] - top['acc_ift'], _se_diff(small['se_r'], top['se_ift'])
+        oks.append(_some(_no_worse(x, e) for x, e in zip(d, se)))
+        k = int(np.argmax(d.to_numpy())); h = small.iloc[k]                     # the closest smaller R student
+        out.append(f"{CATEGORY_LABELS[cat]}: {fmt_params(h['params'])} R {100 * h['acc_r']:.1f}% vs {fmt_params(top['params'])} IFT "
+                   f"{100 * top['acc_ift']:.1f}% ({_pm(se[k])})")
+    return '; '.join(out), _every(oks)
 
 @claim('C04', 'Fig 2', '§3.1', 'On General-MC, IFT remains competitive with reasoning for the smallest students.',
-       'at the smallest size, IFT − R ≥ −2·SE on General-MC')
+       'at the smallest size on General-MC, IFT − R ≥ −3 pp at 2·SE (IFT − R − 2·SE ≥ −3 pp; not supported: IFT − R + 2·SE < −3 pp)')
 def _c04(s):
     q = _need(_cells(s.paired(), ['general-mc']), 'General-MC pairs').sort_values('params').iloc[0]
     d, tol = q['acc_ift'] - q['acc_r'], 2 * _se_diff(q['se_ift'], q['se_r'])
-    return f"{fmt_params(q['params'])}: IFT − R = {_pp(d)} (2·SE = {100 * tol:.1f} pp)", bool(d >= -tol)
+    return f"{fmt_params(q['params'])}: IFT − R = {_pp(d)} (2·SE = {100 * tol:.1f} pp)", _no_worse(d, tol / 2)
 
 @claim('C05', 'Fig 1', '§1', 'Reasoning gains concentrate on open-ended and math tasks; gains on General-MC are the smallest.',
        'mean R − IFT gain (over sizes) on General-MC is below that of each other category by > 2·SE')
@@ -834,18 +857,20 @@ def _c07(s):
     return ', '.join(f"ℓ({100 * r:.0f}%)={v:.2f}" for r, v in e.items() if 0 < r < 1), bool(ok)
 
 @claim('C08', 'Fig 3', '§3.2', 'Mixed training with a 25–50% reasoning ratio beats pure IFT on math tasks while keeping answers concise.',
-       'on Math-MC and Math-OE (averaged over sizes), some ratio in {25%, 50%} has accuracy gap > 0 and ℓ ≤ 0.5')
+       'on Math-MC and Math-OE (averaged over sizes), some ratio in {25%, 50%} has accuracy gap > 2·SE and ℓ ≤ 0.5 (not supported: every such ratio has gap < −2·SE or ℓ > 0.5)')
 def _c08(s):
     sw = _need_ratios(s.sweep(order='mixed'), 'mixed-order ratio models', (0.25, 0.5))
     t = _norm_lengths(_gap_table(sw))
-    out, ok = [], True
+    out, oks = [], []
     for cat in ('math-mc', 'math-oe'):
-        g = t[(t['group'] == cat) & t['ratio'].isin([0.25, 0.5])].groupby('ratio')[['gap', 'ell']].mean()
+        rows = t[(t['group'] == cat) & t['ratio'].isin([0.25, 0.5])].assign(v=lambda x: x['gap_se'] ** 2)
+        g = rows.groupby('ratio').agg(gap=('gap', 'mean'), ell=('ell', 'mean'), v=('v', 'sum'), k=('gap', 'size'))
         if g.empty: raise NotMeasured(f"no mixed models evaluated on {CATEGORY_LABELS[cat]}")
-        good = g[(g['gap'] > 0) & (g['ell'] <= 0.5)]
-        ok &= not good.empty
-        out.append(f"{CATEGORY_LABELS[cat]}: " + ', '.join(f"{100 * r:.0f}% gap {v.gap:+.1f} pp, ℓ={v.ell:.2f}" for r, v in g.iterrows()))
-    return '; '.join(out), bool(ok)
+        g['se'] = np.sqrt(g['v']) / g['k']
+        oks.append(_some(_sign(v.gap, v.se) if v.ell <= 0.5 else False for v in g.itertuples()))
+        out.append(f"{CATEGORY_LABELS[cat]}: " + ', '.join(f"{100 * r:.0f}% gap {v.gap:+.1f} pp (2·SE {2 * v.se:.1f} pp), ℓ={v.ell:.2f}"
+                                                          for r, v in g.iterrows()))
+    return '; '.join(out), _every(oks)
 
 def _roughness(sw):
     "Mean |second difference| of the size-averaged accuracy over the ratio grid, averaged over categories (pp)."
@@ -862,7 +887,7 @@ def _c09(s):
     return f"roughness: mixed {r['mixed']:.2f} pp, sequential {r['sequential']:.2f} pp", bool(r['mixed'] > r['sequential'])
 
 @claim('C10', 'Fig 4', '§3.2', "Sequential IFT→reasoning ('cold start') training yields no accuracy gain over the better pure format.",
-       'mean over (size, category, intermediate ratio) of acc(ρ) − max(acc(0%), acc(100%)) ≤ 0')
+       'mean over (size, category, intermediate ratio) of acc(ρ) − max(acc(0%), acc(100%)) ≤ 3 pp at 2·SE (mean + 2·SE ≤ 3 pp; not supported: mean − 2·SE > 3 pp)')
 def _c10(s):
     sw = _need_ratios(s.sweep(order='sequential'), 'sequential ratio models')
     ends = sw[sw['ratio'].isin([0.0, 1.0])].pivot_table(index=['group', 'params'], columns='ratio', values=['acc', 'se'])
@@ -870,8 +895,10 @@ def _c10(s):
     bse = pd.Series(np.where(ends['acc'][0.0] >= ends['acc'][1.0], ends['se'][0.0], ends['se'][1.0]), index=ends.index, name='bse')
     mid = sw[sw['ratio'].between(0, 1, inclusive='neither')].join(best, on=['group', 'params']).join(bse, on=['group', 'params']).dropna(subset=['best'])
     ex = mid['acc'] - mid['best']
-    sig = (ex > 2 * _se_diff(mid['se'], mid['bse'])).sum()
-    return f"mean excess {_pp(ex.mean())}; {sig}/{len(ex)} cells exceed both ends by > 2·SE", bool(ex.mean() <= 0)
+    se = _se_diff(mid['se'], mid['bse'])
+    m_se = float(np.sqrt((se ** 2).sum()) / len(se))
+    return (f"mean excess {_pp(ex.mean())} ({_pm(m_se)}); {(ex > 2 * se).sum()}/{len(ex)} cells exceed both ends by > 2·SE",
+            _no_worse(-ex.mean(), m_se))
 
 @claim('C11', 'Fig 4', '§3.2', 'On Math-OE, accuracy keeps rising with the sequential reasoning ratio at every student size.',
        'Spearman correlation between ratio and Math-OE accuracy > 0 for every size')
@@ -888,14 +915,14 @@ def _c11(s):
     return ', '.join(f"{fmt_params(p)}: ρ_s={v:+.2f}" for p, v in rho.items()), bool(all(v > 0 for v in rho.values()))
 
 @claim('C12', 'Fig 4', '§3.2', 'On General-MC, accuracy plateaus from a 25% reasoning ratio (sequential).',
-       'mean over sizes of acc(100%) − acc(25%) on General-MC ≤ 2·SE (no significant further gain)')
+       'mean over sizes of acc(100%) − acc(25%) on General-MC ≤ 3 pp at 2·SE (+ 2·SE ≤ 3 pp; not supported: − 2·SE > 3 pp)')
 def _c12(s):
     sw = _need_ratios(s.sweep(order='sequential'), 'sequential ratio models', (0.25,))
     g = sw[sw['group'] == 'general-mc'].pivot_table(index='params', columns='ratio', values=['acc', 'se'])
     if g.empty or 0.25 not in g['acc'] or 1.0 not in g['acc']: raise NotMeasured('General-MC lacks the 25% or 100% models')
     d = (g['acc'][1.0] - g['acc'][0.25]).dropna()
     se = float(np.sqrt((g['se'][1.0] ** 2 + g['se'][0.25] ** 2).loc[d.index].sum()) / len(d))
-    return f"acc(100%) − acc(25%) = {_pp(d.mean())} (2·SE = {200 * se:.1f} pp)", bool(d.mean() <= 2 * se)
+    return f"acc(100%) − acc(25%) = {_pp(d.mean())} (2·SE = {200 * se:.1f} pp)", _no_worse(-d.mean(), se)
 
 # %% ../nbs/11_figures.ipynb #0b04a760
 def _adapt_table(s):
@@ -903,14 +930,14 @@ def _adapt_table(s):
     return bi.pivot_table(index=['group', 'params'], columns='adapt', values=['acc', 'se'])
 
 @claim('C13', 'Fig 5', '§3.3', 'IFT adaptation of a general-reasoning model gives no benefit over two-stage IFT.',
-       'mean over (size, category) of acc(General-R → Math-IFT) − acc(General-IFT → Math-IFT) ≤ 2·SE')
+       'mean over (size, category) of acc(General-R → Math-IFT) − acc(General-IFT → Math-IFT) ≤ 3 pp at 2·SE (+ 2·SE ≤ 3 pp; not supported: − 2·SE > 3 pp)')
 def _c13(s):
     t = _adapt_table(s)
     a, b = 'General-R → Math-IFT', 'General-IFT → Math-IFT'
     if a not in t['acc'] or b not in t['acc']: raise NotMeasured(f"needs both {a} and {b} models")
     d = (t['acc'][a] - t['acc'][b]).dropna()
     se = float(np.sqrt((t['se'][a] ** 2 + t['se'][b] ** 2).loc[d.index].sum()) / len(d))
-    return f"mean difference {_pp(d.mean())} over {len(d)} cells (2·SE = {200 * se:.1f} pp)", bool(d.mean() <= 2 * se)
+    return f"mean difference {_pp(d.mean())} over {len(d)} cells (2·SE = {200 * se:.1f} pp)", _no_worse(-d.mean(), se)
 
 @claim('C14', 'Fig 5', '§3.3', 'Above the smallest size, General-R → Math-R adaptation gives the best math results among the bi-phasic schedules.',
        'at every size above the smallest, General-R → Math-R has the highest mean Math-MC/Math-OE accuracy of the schedules evaluated')
@@ -1131,7 +1158,7 @@ def _c31(s):
     return f"on the frontier: {100 * a:.0f}% of smaller, {100 * b:.0f}% of larger reasoning students", bool(b > a)
 
 @claim('C32', 'Fig 2', '§3.1', 'At the largest size, math-specialised reasoning students match general-distribution reasoning on math tasks.',
-       'at the largest size, mean over Math-MC/OE of acc(Math-R) − acc(General-R) ≥ −2·SE')
+       'at the largest size, mean over Math-MC/OE of acc(Math-R) − acc(General-R) ≥ −3 pp at 2·SE (− 2·SE ≥ −3 pp; not supported: + 2·SE < −3 pp)')
 def _c32(s):
     g, m = s.mono(domain='general'), s.mono(domain='math')
     _need(m, 'Math-reasoning students'); _need(g, 'General-reasoning students')
@@ -1142,14 +1169,14 @@ def _c32(s):
     _need(j, 'sizes with both Math-R and General-R on math tasks')
     top = j[j.index.get_level_values('params') == j.index.get_level_values('params').max()]
     d, se = (top['acc_m'] - top['acc_g']).mean(), float(np.sqrt((top['se_m'] ** 2 + top['se_g'] ** 2).sum()) / len(top))
-    return f"{fmt_params(top.index[0][1])}: Math-R − General-R = {_pp(d)} (2·SE = {200 * se:.1f} pp)", bool(d >= -2 * se)
+    return f"{fmt_params(top.index[0][1])}: Math-R − General-R = {_pp(d)} (2·SE = {200 * se:.1f} pp)", _no_worse(d, se)
 
 @claim('C33', 'Fig 5', '§3.3', 'At the largest size, General-R → Math-R matches math-only reasoning on math tasks and keeps general-task accuracy.',
-       'at the largest size: mean Math-MC/OE gap to Math-R ≥ −2·SE and mean General-MC/OE gap to General-R ≥ −2·SE')
+       'at the largest size: mean Math-MC/OE gap to Math-R and mean General-MC/OE gap to General-R each ≥ −3 pp at 2·SE (not supported: either + 2·SE < −3 pp)')
 def _c33(s):
     bi = _need(s.biphasic(), 'bi-phasic (general → math) models')
     bi = _need(bi[bi['adapt'] == 'General-R → Math-R'], 'General-R → Math-R models').set_index(['group', 'params'])
-    out, ok = [], True
+    out, oks = [], []
     for dom, cats in (('math', ['math-mc', 'math-oe']), ('general', ['general-mc', 'general-oe'])):
         m = _need(s.mono(domain=dom), f"{dom.capitalize()}-reasoning students")
         m = m[(m['style'] == 'reasoning') & m['group'].isin(cats)].set_index(['group', 'params'])
@@ -1157,9 +1184,9 @@ def _c33(s):
         _need(j, f"sizes with both General-R → Math-R and {dom.capitalize()}-R")
         top = j[j.index.get_level_values('params') == j.index.get_level_values('params').max()]
         d, se = (top['acc_b'] - top['acc_m']).mean(), float(np.sqrt((top['se_b'] ** 2 + top['se_m'] ** 2).sum()) / len(top))
-        ok &= bool(d >= -2 * se)
+        oks.append(_no_worse(d, se))
         out.append(f"vs {dom.capitalize()}-R on {dom} tasks {_pp(d)} (2·SE {200 * se:.1f} pp)")
-    return f"{fmt_params(top.index[0][1])}: " + '; '.join(out), ok
+    return f"{fmt_params(top.index[0][1])}: " + '; '.join(out), _every(oks)
 
 @claim('C34', 'Fig 8', 'App. F.3', 'Reasoning answers shorten faster with model size than IFT answers.',
        'slope of log(answer length) vs log(size), averaged over categories, is lower for reasoning than for IFT (≥ 3 sizes)')

@@ -193,11 +193,21 @@ def test_write_claims_markdown(tmp_path):
     assert head.endswith(', '.join(f"{counts.get(v, 0)} {v}" for v in ('supported', 'not supported', 'within noise', 'not measured')) + '.')
 
 
+def test_match_claims_are_non_inferiority_tests():
+    # C04 "IFT stays competitive with reasoning on General-MC at the smallest size": IFT − R ≥ −3 pp at 2·SE
+    def c04(n, g): return verdicts(make_results(seed=1, n=n, gain={'general-mc': g, 'general-oe': 0.1, 'math-mc': 0.1, 'math-oe': 0.1},
+                                                gain_slope=0.0, ratios=(), caps=False, long=False), ['C04'])['C04']
+    assert c04(150, -0.3) == 'supported'          # IFT far ahead: the whole interval clears −3 pp
+    assert c04(150, 0.4) == 'not supported'       # reasoning far ahead: the whole interval lies below −3 pp
+    assert c04(4, 0.0) == 'within noise'          # 4 questions: "no difference found" is not "they match"
+
+
 def test_students_that_learnt_nothing_decide_no_gain_claim():
     # the smoke preset's students answer nothing right: ties must not read as "General-MC gains are the smallest",
     # nor as evidence against a gain
     res = make_results(sizes=(1e6, 4e6), n=10, caps=False, long=False).assign(correct=False)
-    v = verdicts(res, ['C01', 'C02', 'C05', 'C30'])
-    assert v == {'C01': 'within noise', 'C02': 'within noise', 'C05': 'within noise', 'C30': 'within noise'}
+    ids = ['C01', 'C02', 'C03', 'C04', 'C05', 'C08', 'C10', 'C12', 'C30']     # gains, and matches / no-gain (non-inferiority)
+    v = verdicts(res, ids)
+    assert v == {i: 'within noise' for i in ids}, v
     fig = fig02_mono_phasic(res)
     assert not any('no data' in t for t in panel_texts(fig))
