@@ -819,19 +819,21 @@ def _c05(s):
     return ', '.join(f"{CATEGORY_LABELS[c]} {_pp(g[c])}" for c in CATEGORIES) + f" ({_pm(se.max())} per category)", ok
 
 @claim('C06', 'Fig 2', '§3.1', 'With math-centric training, the reasoning advantage appears at a smaller size on math tasks than on general tasks.',
-       'smallest size with mean(R − IFT) > 0 over Math-MC/OE is below that over General-MC/OE (or general never shows one)')
+       'smallest size with mean(R − IFT) > 2·SE over Math-MC/OE is below that over General-MC/OE, or general never shows one (within noise: neither does)')
 def _c06(s):
     p = _need(s.paired(domain='math'), 'Math-IFT/Math-reasoning pairs')
-    p = p.assign(d=p['acc_r'] - p['acc_ift'], fam=np.where(p['group'].str.startswith('math'), 'math', 'general'))
+    p = p.assign(d=p['acc_r'] - p['acc_ift'], v=p['se_r'] ** 2 + p['se_ift'] ** 2,
+                 fam=np.where(p['group'].str.startswith('math'), 'math', 'general'))
     first = {}
     for fam in ('math', 'general'):
-        g = p[p['fam'] == fam].groupby('params')['d'].mean().sort_index()
+        g = p[p['fam'] == fam].groupby('params').agg(d=('d', 'mean'), v=('v', 'sum'), k=('d', 'size')).sort_index()
         if g.empty: raise NotMeasured(f"no {fam} tasks evaluated for math-trained students")
-        pos = g[g > 0]
-        first[fam] = pos.index[0] if len(pos) else None
+        gain = [_sign(d, np.sqrt(v) / k) is True for d, v, k in zip(g['d'], g['v'], g['k'])]
+        first[fam] = g.index[gain.index(True)] if True in gain else None
     f = {k: (fmt_params(v) if v is not None else 'never') for k, v in first.items()}
-    ok = first['math'] is not None and (first['general'] is None or first['math'] < first['general'])
-    return f"first size with R > IFT: math tasks {f['math']}, general tasks {f['general']}", bool(ok)
+    ok = None if first['math'] is None and first['general'] is None else \
+        first['math'] is not None and (first['general'] is None or first['math'] < first['general'])
+    return f"first size with R − IFT > 2·SE: math tasks {f['math']}, general tasks {f['general']}", ok
 
 # %% ../nbs/11_figures.ipynb #5695b3ae
 def _norm_lengths(sw):
@@ -901,18 +903,21 @@ def _c10(s):
             _no_worse(-ex.mean(), m_se))
 
 @claim('C11', 'Fig 4', '§3.2', 'On Math-OE, accuracy keeps rising with the sequential reasoning ratio at every student size.',
-       'Spearman correlation between ratio and Math-OE accuracy > 0 for every size')
+       'least-squares slope of Math-OE accuracy against the ratio > 2·SE at every size with ≥ 3 ratios (not supported: some size < −2·SE)')
 def _c11(s):
     from scipy.stats import spearmanr
     sw = _need_ratios(s.sweep(order='sequential'), 'sequential ratio models')
     sw = _need(sw[sw['group'] == 'math-oe'], 'sequential ratio models on Math-OE')
-    rho = {}
+    rows = []
     for p, g in sw.groupby('params'):
-        if len(g) >= 3:
-            r = spearmanr(g['ratio'], g['acc']).statistic if g['acc'].nunique() > 1 else 0.0
-            rho[p] = float(r)
-    if not rho: raise NotMeasured('no size with three or more ratios on Math-OE')
-    return ', '.join(f"{fmt_params(p)}: ρ_s={v:+.2f}" for p, v in rho.items()), bool(all(v > 0 for v in rho.values()))
+        if len(g) < 3: continue
+        x = g['ratio'].to_numpy(float) - g['ratio'].mean(); sxx = (x ** 2).sum()
+        slope, se = (x * g['acc'].to_numpy(float)).sum() / sxx, np.sqrt((x ** 2 * g['se'].to_numpy(float) ** 2).sum()) / sxx
+        rho = spearmanr(g['ratio'], g['acc']).statistic if g['acc'].nunique() > 1 else 0.0
+        rows.append((p, float(rho), slope, se))
+    if not rows: raise NotMeasured('no size with three or more ratios on Math-OE')
+    return (', '.join(f"{fmt_params(p)}: ρ_s={r:+.2f}, slope {_pp(b)} per 100% ({_pm(e)})" for p, r, b, e in rows),
+            _sign([r[2] for r in rows], [r[3] for r in rows]))
 
 @claim('C12', 'Fig 4', '§3.2', 'On General-MC, accuracy plateaus from a 25% reasoning ratio (sequential).',
        'mean over sizes of acc(100%) − acc(25%) on General-MC ≤ 3 pp at 2·SE (+ 2·SE ≤ 3 pp; not supported: − 2·SE > 3 pp)')
