@@ -1246,6 +1246,9 @@ def claims_markdown(table: pd.DataFrame, source: str = '') -> str:
     head = ['# Paper claims vs this run', '',
             f"Computed by `rvi.figures.compute_claims` from {source or 'the results table'}. "
             + ', '.join(f"{n.get(v, 0)} {v}" for v in VERDICTS) + '.', '',
+            f"Accuracy differences are read at two binomial standard errors (2·SE); a claim that two accuracies match allows "
+            f"{100 * MATCH_MARGIN:.0f} pp. *within noise*: the 2·SE interval of the deciding difference straddles the rule's "
+            "threshold, so more evaluation questions, not this run, would decide it.", '',
             '| id | figure | paper (§) | claim | measured in this run | rule | verdict |', '|---|---|---|---|---|---|---|']
     rows = ['| ' + ' | '.join(_md_cell(r[c]) for c in ('id', 'figure', 'source', 'claim', 'measured', 'rule', 'verdict')) + ' |' for _, r in table.iterrows()]
     return '\n'.join(head + rows) + '\n'
