@@ -119,11 +119,18 @@ def _se(k, n):
     p = (k + 1) / (n + 2)
     return np.sqrt(p * (1 - p) / np.maximum(n, 1))
 
+def _mean_se(se) -> float:
+    "Standard error of the mean of independent estimates with standard errors `se`: sqrt(Σ se²) / k."
+    se = np.asarray(se, float)
+    return float(np.sqrt((se ** 2).sum()) / len(se))
+
+def _se_diff(a, b): return np.sqrt(np.asarray(a) ** 2 + np.asarray(b) ** 2)   # SE of a difference of independent estimates
+
 def _combine(df, keys, value_cols=('acc', 'tokens', 'inf_flops')):
     "Average rows that share `keys` (mean of values, errors combined as sqrt(sum se^2)/k, n summed)."
     g = df.groupby(list(keys), sort=False, dropna=False)
     out = g[list(value_cols)].mean()
-    out['se'] = g['se'].apply(lambda s: float(np.sqrt((s ** 2).sum()) / len(s)))
+    out['se'] = g['se'].apply(_mean_se)
     out['n'] = g['n'].sum()
     return out.reset_index()
 
@@ -397,7 +404,7 @@ def _gap_table(sw):
     sw = sw.join(base.rename(columns={'acc': 'acc0', 'se': 'se0'}), on=['group', 'params'])
     sw = sw[sw['acc0'].notna()].copy()
     sw['gap'] = 100 * (sw['acc'] - sw['acc0'])
-    sw['gap_se'] = 100 * np.sqrt(sw['se'] ** 2 + sw['se0'] ** 2)
+    sw['gap_se'] = 100 * _se_diff(sw['se'], sw['se0'])
     return sw
 
 def _seq_mixed_figure(s, level, title):
@@ -734,14 +741,12 @@ def _need(df, what):
 def _cells(p, cats=CATEGORIES):
     return p[p['group'].isin(cats)]
 
-def _se_diff(a, b): return np.sqrt(np.asarray(a) ** 2 + np.asarray(b) ** 2)
-
 def _sign(d, se, every=True):
     """Is `d > 0`, at two standard errors? With `every`, True when each estimate clears +2·SE and False when one
-    falls below −2·SE; otherwise (`every=False`) the same test on their mean, whose SE is sqrt(Σ se²)/k.
+    falls below −2·SE; otherwise (`every=False`) the same test on their mean (`_mean_se`).
     None when the noise decides (the verdict "within noise")."""
     d, se = np.atleast_1d(np.asarray(d, float)), np.atleast_1d(np.asarray(se, float))
-    if not every: d, se = np.array([d.mean()]), np.array([np.sqrt((se ** 2).sum()) / len(se)])
+    if not every: d, se = np.array([d.mean()]), np.array([_mean_se(se)])
     if (d < -2 * se).any(): return False
     return True if (d > 2 * se).all() else None
 
@@ -781,7 +786,7 @@ def _c01(s):
 def _c02(s):
     p = _need(s.paired(), 'General-IFT/General-reasoning pairs')
     d, se = p['acc_r'] - p['acc_ift'], _se_diff(p['se_r'], p['se_ift'])
-    m_se = np.sqrt((se ** 2).sum()) / len(se)
+    m_se = _mean_se(se)
     return f"mean {_pp(d.mean())} ({_pm(m_se)}); R ahead in {(d > 0).sum()}/{len(d)} cells", _sign(d, se, every=False)
 
 @claim('C03', 'Fig 2', '§3.1', 'On General-OE, Math-OE and Math-MC a smaller reasoning student matches or closely approaches the largest IFT student (3B R ≈ 14B IFT).',
@@ -810,10 +815,10 @@ def _c04(s):
        'mean R − IFT gain (over sizes) on General-MC is below that of each other category by > 2·SE')
 def _c05(s):
     p = _need(s.paired(), 'General-IFT/General-reasoning pairs')
-    p = p.assign(d=p['acc_r'] - p['acc_ift'], v=p['se_r'] ** 2 + p['se_ift'] ** 2)
+    p = p.assign(d=p['acc_r'] - p['acc_ift'], e=_se_diff(p['se_r'], p['se_ift']))
     g = p.groupby('group')['d'].mean()
     if set(g.index) != set(CATEGORIES): raise NotMeasured(f"pairs cover only {sorted(g.index)}")
-    se = np.sqrt(p.groupby('group')['v'].sum()) / p.groupby('group').size()
+    se = p.groupby('group')['e'].apply(_mean_se)
     others = [c for c in CATEGORIES if c != 'general-mc']
     ok = _sign([g[c] - g['general-mc'] for c in others], [_se_diff(se[c], se['general-mc']) for c in others])
     return ', '.join(f"{CATEGORY_LABELS[c]} {_pp(g[c])}" for c in CATEGORIES) + f" ({_pm(se.max())} per category)", ok
@@ -822,13 +827,13 @@ def _c05(s):
        'smallest size with mean(R − IFT) > 2·SE over Math-MC/OE is below that over General-MC/OE, or general never shows one (within noise: neither does)')
 def _c06(s):
     p = _need(s.paired(domain='math'), 'Math-IFT/Math-reasoning pairs')
-    p = p.assign(d=p['acc_r'] - p['acc_ift'], v=p['se_r'] ** 2 + p['se_ift'] ** 2,
+    p = p.assign(d=p['acc_r'] - p['acc_ift'], e=_se_diff(p['se_r'], p['se_ift']),
                  fam=np.where(p['group'].str.startswith('math'), 'math', 'general'))
     first = {}
     for fam in ('math', 'general'):
-        g = p[p['fam'] == fam].groupby('params').agg(d=('d', 'mean'), v=('v', 'sum'), k=('d', 'size')).sort_index()
+        g = p[p['fam'] == fam].groupby('params').agg(d=('d', 'mean'), se=('e', _mean_se)).sort_index()
         if g.empty: raise NotMeasured(f"no {fam} tasks evaluated for math-trained students")
-        gain = [_sign(d, np.sqrt(v) / k) is True for d, v, k in zip(g['d'], g['v'], g['k'])]
+        gain = [_sign(d, se) is True for d, se in zip(g['d'], g['se'])]
         first[fam] = g.index[gain.index(True)] if True in gain else None
     f = {k: (fmt_params(v) if v is not None else 'never') for k, v in first.items()}
     ok = None if first['math'] is None and first['general'] is None else \
@@ -865,10 +870,9 @@ def _c08(s):
     t = _norm_lengths(_gap_table(sw))
     out, oks = [], []
     for cat in ('math-mc', 'math-oe'):
-        rows = t[(t['group'] == cat) & t['ratio'].isin([0.25, 0.5])].assign(v=lambda x: x['gap_se'] ** 2)
-        g = rows.groupby('ratio').agg(gap=('gap', 'mean'), ell=('ell', 'mean'), v=('v', 'sum'), k=('gap', 'size'))
+        rows = t[(t['group'] == cat) & t['ratio'].isin([0.25, 0.5])]
+        g = rows.groupby('ratio').agg(gap=('gap', 'mean'), ell=('ell', 'mean'), se=('gap_se', _mean_se))
         if g.empty: raise NotMeasured(f"no mixed models evaluated on {CATEGORY_LABELS[cat]}")
-        g['se'] = np.sqrt(g['v']) / g['k']
         oks.append(_some(_sign(v.gap, v.se) if v.ell <= 0.5 else False for v in g.itertuples()))
         out.append(f"{CATEGORY_LABELS[cat]}: " + ', '.join(f"{100 * r:.0f}% gap {v.gap:+.1f} pp (2·SE {2 * v.se:.1f} pp), ℓ={v.ell:.2f}"
                                                           for r, v in g.iterrows()))
@@ -898,7 +902,7 @@ def _c10(s):
     mid = sw[sw['ratio'].between(0, 1, inclusive='neither')].join(best, on=['group', 'params']).join(bse, on=['group', 'params']).dropna(subset=['best'])
     ex = mid['acc'] - mid['best']
     se = _se_diff(mid['se'], mid['bse'])
-    m_se = float(np.sqrt((se ** 2).sum()) / len(se))
+    m_se = _mean_se(se)
     return (f"mean excess {_pp(ex.mean())} ({_pm(m_se)}); {(ex > 2 * se).sum()}/{len(ex)} cells exceed both ends by > 2·SE",
             _no_worse(-ex.mean(), m_se))
 
@@ -926,7 +930,7 @@ def _c12(s):
     g = sw[sw['group'] == 'general-mc'].pivot_table(index='params', columns='ratio', values=['acc', 'se'])
     if g.empty or 0.25 not in g['acc'] or 1.0 not in g['acc']: raise NotMeasured('General-MC lacks the 25% or 100% models')
     d = (g['acc'][1.0] - g['acc'][0.25]).dropna()
-    se = float(np.sqrt((g['se'][1.0] ** 2 + g['se'][0.25] ** 2).loc[d.index].sum()) / len(d))
+    se = _mean_se(_se_diff(g['se'][1.0].loc[d.index], g['se'][0.25].loc[d.index]))
     return f"acc(100%) − acc(25%) = {_pp(d.mean())} (2·SE = {200 * se:.1f} pp)", _no_worse(-d.mean(), se)
 
 # %% ../nbs/11_figures.ipynb #0b04a760
@@ -941,7 +945,7 @@ def _c13(s):
     a, b = 'General-R → Math-IFT', 'General-IFT → Math-IFT'
     if a not in t['acc'] or b not in t['acc']: raise NotMeasured(f"needs both {a} and {b} models")
     d = (t['acc'][a] - t['acc'][b]).dropna()
-    se = float(np.sqrt((t['se'][a] ** 2 + t['se'][b] ** 2).loc[d.index].sum()) / len(d))
+    se = _mean_se(_se_diff(t['se'][a].loc[d.index], t['se'][b].loc[d.index]))
     return f"mean difference {_pp(d.mean())} over {len(d)} cells (2·SE = {200 * se:.1f} pp)", _no_worse(-d.mean(), se)
 
 @claim('C14', 'Fig 5', '§3.3', 'Above the smallest size, General-R → Math-R adaptation gives the best math results among the bi-phasic schedules.',
@@ -968,7 +972,7 @@ def _c15(s):
     se = _se_diff(t['se'][key].loc[d.index], base['se'].reindex(d.index))
     at0 = d.index.get_level_values('params') == d.index.get_level_values('params').min()
     g, g_se = d[at0], se[at0]
-    m_se = np.sqrt((g_se ** 2).sum()) / len(g_se)
+    m_se = _mean_se(g_se)
     return (f"{fmt_params(g.index[0][1])}: mean gap to General-IFT {_pp(g.mean())} ({_pm(m_se)}) over {len(g)} categories",
             _sign(-g, g_se, every=False))
 
@@ -1096,7 +1100,7 @@ def _c25(s):
     d = (b['acc'] - a['acc']).dropna()
     _need(d, 'models with both default and capped evaluations')
     se = _se_diff(b['se'].loc[d.index], a['se'].loc[d.index])
-    m_se = np.sqrt((se ** 2).sum()) / len(se)
+    m_se = _mean_se(se)
     return f"p{p} cap: mean accuracy drop {_pp(d.mean())} ({_pm(m_se)}) over {len(d)} cells", _sign(d, se, every=False)
 
 @claim('C26', 'Fig 9', 'App. F.1', 'Early stopping does not shift the Pareto frontier of accuracy vs inference FLOPs.',
@@ -1125,7 +1129,7 @@ def _c27(s):
         d0 = df[df['group'] == b].set_index('model').reindex(a.index)
         d = (a['acc'] - d0['acc']).dropna()
         if d.empty: continue
-        se = float(np.sqrt((a['se'] ** 2 + d0['se'] ** 2).loc[d.index].sum()) / len(d))
+        se = _mean_se(_se_diff(a['se'].loc[d.index], d0['se'].loc[d.index]))
         ok |= d.mean() > 2 * se
         out.append(f"{bench_key(b)} {_pp(d.mean())} (2·SE {200 * se:.1f} pp)")
     if not out: raise NotMeasured('no reasoning students evaluated with the longer limit on mmlu-math, math-500 or aime')
@@ -1164,7 +1168,7 @@ def _c30(s):
     p = p.assign(d=p['acc_r'] - p['acc_ift'], se=_se_diff(p['se_r'], p['se_ift'])).sort_values('params').groupby('group')
     g = p['d'].last() - p['d'].first()
     se = _se_diff(p['se'].last(), p['se'].first())
-    m_se = np.sqrt((se ** 2).sum()) / len(se)
+    m_se = _mean_se(se)
     return (f"mean change {_pp(g.mean())} ({_pm(m_se)}; " + ', '.join(f"{CATEGORY_LABELS[c]} {_pp(v)}" for c, v in g.items()) + ')',
             _sign(g, se, every=False))
 
@@ -1190,7 +1194,7 @@ def _c32(s):
     j = m[['acc', 'se']].join(g[['acc', 'se']], lsuffix='_m', rsuffix='_g', how='inner')
     _need(j, 'sizes with both Math-R and General-R on math tasks')
     top = j[j.index.get_level_values('params') == j.index.get_level_values('params').max()]
-    d, se = (top['acc_m'] - top['acc_g']).mean(), float(np.sqrt((top['se_m'] ** 2 + top['se_g'] ** 2).sum()) / len(top))
+    d, se = (top['acc_m'] - top['acc_g']).mean(), _mean_se(_se_diff(top['se_m'], top['se_g']))
     return f"{fmt_params(top.index[0][1])}: Math-R − General-R = {_pp(d)} (2·SE = {200 * se:.1f} pp)", _no_worse(d, se)
 
 @claim('C33', 'Fig 5', '§3.3', 'At the largest size, General-R → Math-R matches math-only reasoning on math tasks and keeps general-task accuracy.',
@@ -1205,7 +1209,7 @@ def _c33(s):
         j = bi[['acc', 'se']].join(m[['acc', 'se']], lsuffix='_b', rsuffix='_m', how='inner')
         _need(j, f"sizes with both General-R → Math-R and {dom.capitalize()}-R")
         top = j[j.index.get_level_values('params') == j.index.get_level_values('params').max()]
-        d, se = (top['acc_b'] - top['acc_m']).mean(), float(np.sqrt((top['se_b'] ** 2 + top['se_m'] ** 2).sum()) / len(top))
+        d, se = (top['acc_b'] - top['acc_m']).mean(), _mean_se(_se_diff(top['se_b'], top['se_m']))
         oks.append(_no_worse(d, se))
         out.append(f"vs {dom.capitalize()}-R on {dom} tasks {_pp(d)} (2·SE {200 * se:.1f} pp)")
     return f"{fmt_params(top.index[0][1])}: " + '; '.join(out), _every(oks)

@@ -96,7 +96,8 @@ def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dic
 
 def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     "All cells of the study described by `cfg` (dependencies first); `only`: figure id(s) to restrict to."
-    import rvi.figures as rvi_figures
+    import rvi.figures
+    figure_code = code_fingerprint(rvi.figures)       # read once: every figure cell depends on the drawing code
     figs, needs = (None, None) if only is None else figure_needs(only)
     cells: dict[str, Cell] = {}
     def add(stage, name, params, deps=(), kinds=(), notebook=None):
@@ -106,7 +107,7 @@ def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
         if missing: raise ValueError(f"cell {stage}/{name}: unknown dependencies {missing}")
         params = {"preset": cfg.preset, "world": cfg.world, "seed": cfg.seed, **params}
         dep_hashes = {d: cells[d].hash for d in deps}
-        if stage == "figures": dep_hashes["code:rvi.figures"] = code_fingerprint(rvi_figures)
+        if stage == "figures": dep_hashes["code:rvi.figures"] = figure_code
         c = Cell(stage, name, params, deps, tuple(kinds), nbk, cell_hash(stage, name, nbk, params, dep_hashes))
         cells[c.id] = c
         return c
