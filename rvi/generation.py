@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['MAX_TOKENS', 'MAX_TOKENS_LONG', 'SAMPLING_PRESETS', 'LENGTH_CAP_PERCENTILES', 'FINISH_REASONS', 'ROLES',
-           'PAIR_COLUMNS', 'MODES', 'RELEASED_PAIRS', 'RELEASED_SPLITS', 'QUESTION_SOURCES', 'SamplingConfig',
-           'get_sampling', 'teacher_sampling', 'answer_length_caps', 'Generation', 'failed', 'as_chat', 'check_chats',
-           'Backend', 'generate', 'count_tokens', 'truncate_tokens', 'TransformersBackend', 'vllm_available',
-           'VLLMBackend', 'join_reasoning', 'OpenAIBackend', 'SyntheticBackend', 'BackendConfig', 'make_backend',
-           'question_rows', 'generate_pairs', 'pairs_dataset', 'filter_pairs', 'load_released_pairs', 'load_questions']
+           'PAIR_COLUMNS', 'MODES', 'HYGIENE_REASONS', 'RELEASED_PAIRS', 'RELEASED_SPLITS', 'QUESTION_SOURCES',
+           'SamplingConfig', 'get_sampling', 'teacher_sampling', 'answer_length_caps', 'Generation', 'failed',
+           'as_chat', 'check_chats', 'Backend', 'generate', 'count_tokens', 'truncate_tokens', 'end_of_turn',
+           'stop_token_ids', 'TransformersBackend', 'vllm_available', 'VLLMBackend', 'join_reasoning', 'OpenAIBackend',
+           'SyntheticBackend', 'BackendConfig', 'make_backend', 'question_rows', 'generate_pairs', 'pairs_dataset',
+           'filter_pairs', 'pair_issue', 'clean_pairs', 'reservoir', 'load_released_pairs', 'load_questions']
 
 # %% ../nbs/07_generation.ipynb #00eb8fb6
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
@@ -158,6 +159,32 @@ def truncate_tokens(text: str, max_tokens: int, tokenizer=None):
     if len(ids) <= max_tokens: return text, len(ids), False
     return tokenizer.decode(ids[:max_tokens]), max_tokens, True
 
+# %% ../nbs/07_generation.ipynb #1df2c9b1
+_PROBE = 'rvi-end-of-turn-probe'
+
+def end_of_turn(tokenizer) -> str:
+    """The token the chat template closes an assistant turn with (`<|im_end|>` for Qwen, `<|eot_id|>` for Llama 3),
+    read from a rendered probe turn; the tokenizer's eos when no special token follows the assistant's text."""
+    if getattr(tokenizer, 'chat_template', None) is None:
+        raise ValueError(f"end_of_turn: tokenizer {getattr(tokenizer, 'name_or_path', '')!r} has no chat_template")
+    text = tokenizer.apply_chat_template([{'role': 'user', 'content': 'q'}, {'role': 'assistant', 'content': _PROBE}],
+                                         tokenize=False)
+    tail = text[text.rfind(_PROBE) + len(_PROBE):].lstrip() if _PROBE in text else ''
+    added = getattr(tokenizer, 'added_tokens_decoder', {}) or {}
+    specials = set(getattr(tokenizer, 'all_special_tokens', [])) | {t.content for t in added.values() if t.special}
+    for t in sorted(specials, key=len, reverse=True):
+        if t and tail.startswith(t): return t
+    if tokenizer.eos_token is None:
+        raise ValueError(f"end_of_turn: the chat template of {getattr(tokenizer, 'name_or_path', '')!r} ends a turn "
+                         "with no special token and the tokenizer has no eos_token")
+    return tokenizer.eos_token
+
+def stop_token_ids(tokenizer) -> list:
+    "Token ids that end an answer: the chat template's end of turn, then the tokenizer's eos (no duplicates)."
+    ids = [tokenizer.convert_tokens_to_ids(end_of_turn(tokenizer))]
+    if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids: ids.append(tokenizer.eos_token_id)
+    return ids
+
 # %% ../nbs/07_generation.ipynb #722bb529
 class TransformersBackend(Backend):
     "`model.generate` with left padding, length-sorted batches and the KV cache."
@@ -180,7 +207,7 @@ class TransformersBackend(Backend):
         self.batch_size, self.device, self.max_model_len, self.seed = batch_size, device, max_model_len, seed
         eos = model.generation_config.eos_token_id
         eos = [eos] if isinstance(eos, int) else list(eos or [])
-        if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in eos: eos.append(tokenizer.eos_token_id)
+        eos += [t for t in stop_token_ids(tokenizer) if t not in eos]   # the template's end of turn, whatever the config says
         if not eos: raise ValueError(f"TransformersBackend: {self.name!r} defines no eos token")
         self.eos = eos
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos[0]
@@ -248,10 +275,10 @@ def _vllm_results(res) -> list:
                                error=None if fr else f"vllm finish_reason={o.finish_reason!r}"))
     return outs
 
-def _sampling_params(sampling: SamplingConfig, per_request_seed: bool):
+def _sampling_params(sampling: SamplingConfig, per_request_seed: bool, stop_ids: Sequence[int] = ()):
     from vllm import SamplingParams
     kw = dict(temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k,
-              max_tokens=sampling.max_tokens)
+              max_tokens=sampling.max_tokens, stop_token_ids=list(stop_ids))
     if per_request_seed and sampling.seed is not None: kw['seed'] = sampling.seed
     return SamplingParams(**kw)
 
@@ -262,7 +289,7 @@ def _shutdown_llm(llm):
         if core is not None and hasattr(core, 'shutdown'): core.shutdown()
     except Exception as e: get_logger('rvi.generation').warning(f"vllm shutdown: {e}")
 
-def _dp_worker(rank: int, devices: Optional[str], llm_kwargs: dict, per_request_seed: bool, conn):
+def _dp_worker(rank: int, devices: Optional[str], llm_kwargs: dict, per_request_seed: bool, stop_ids: list, conn):
     "One data-parallel replica: its own `LLM` on its own devices, answering batches sent over `conn`."
     if devices is not None: os.environ['CUDA_VISIBLE_DEVICES'] = devices
     from vllm import LLM
@@ -275,11 +302,17 @@ def _dp_worker(rank: int, devices: Optional[str], llm_kwargs: dict, per_request_
             if msg is None: break
             chats, sampling, r = msg
             try:
-                res = llm.chat(chats, _sampling_params(SamplingConfig.from_dict(sampling), per_request_seed),
+                res = llm.chat(chats, _sampling_params(SamplingConfig.from_dict(sampling), per_request_seed, stop_ids),
                                use_tqdm=False, chat_template_kwargs={'enable_thinking': r})
                 conn.send(('ok', [g.__dict__ for g in _vllm_results(res)]))
             except Exception as e: conn.send(('error', f"replica {rank}: {type(e).__name__}: {e}"))
     finally: _shutdown_llm(llm)
+
+def _engine_stop_ids(llm, tokenizer_path, trust_remote_code: bool) -> list:
+    "`stop_token_ids` of the engine's tokenizer (read with transformers from its path, or from a ready `LLM`)."
+    if llm is not None: return stop_token_ids(llm.get_tokenizer())
+    import transformers
+    return stop_token_ids(transformers.AutoTokenizer.from_pretrained(str(tokenizer_path), trust_remote_code=trust_remote_code))
 
 class VLLMBackend(Backend):
     "vLLM offline engine: one batched `LLM.chat` call per `generate` (per replica with data parallelism)."
@@ -293,6 +326,7 @@ class VLLMBackend(Backend):
                              f"{tensor_parallel_size}/{data_parallel_size}")
         self.name, self.per_request_seed, self.max_model_len = str(model), per_request_seed, max_model_len
         self.llm, self.workers = llm, []
+        self.stop_ids = _engine_stop_ids(llm, engine_kwargs.get('tokenizer') or model, trust_remote_code)
         if llm is not None: return
         if not vllm_available():
             raise ImportError("VLLMBackend needs vllm: run `tools/install_vllm_cpu.sh` (CPU) or "
@@ -325,7 +359,7 @@ class VLLMBackend(Backend):
             a, b = ctx.Pipe()
             # not daemonic: each replica's engine starts processes of its own; `close` (also at exit) ends them
             p = ctx.Process(target=_dp_worker, args=(rank, devs, {**kw, 'seed': kw['seed'] + rank},
-                                                     self.per_request_seed, b))
+                                                     self.per_request_seed, self.stop_ids, b))
             p.start(); self.workers.append((p, a))
         import atexit; atexit.register(self.close)
         for p, a in self.workers:
@@ -335,8 +369,8 @@ class VLLMBackend(Backend):
     def describe(self): return {'kind': self.kind, 'model': self.name, 'max_model_len': self.max_model_len}
 
     def sampling_params(self, sampling: SamplingConfig):
-        "The `vllm.SamplingParams` for `sampling` (no per-request seed unless `per_request_seed=True`)."
-        return _sampling_params(sampling, self.per_request_seed)
+        "The `vllm.SamplingParams` for `sampling` (stop at the template's end of turn; a per-request seed only if asked)."
+        return _sampling_params(sampling, self.per_request_seed, self.stop_ids)
 
     def _generate(self, chats, sampling, enable_thinking):
         if self.llm is not None:
@@ -646,6 +680,33 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
         return True
     return ds.filter(keep)
 
+# %% ../nbs/07_generation.ipynb #c0712b5d
+HYGIENE_REASONS = ('failed', 'empty', 'unterminated', 'truncated', 'over_length')
+
+def pair_issue(r: dict, length_fn: Optional[Callable] = None, max_length: Optional[int] = None) -> str:
+    "The first `HYGIENE_REASONS` entry that drops pair `r`, or '' when it is kept."
+    if 'error' in (r.get('reasoning_finish'), r.get('ift_finish')): return 'failed'
+    if not (r['reasoning'] or '').strip() or not (r['ift'] or '').strip(): return 'empty'
+    if '</think>' not in r['reasoning']: return 'unterminated'
+    if 'length' in (r.get('reasoning_finish'), r.get('ift_finish')): return 'truncated'
+    if length_fn is not None and max(length_fn(r['prompt'], r['reasoning'], 'reasoning'),
+                                     length_fn(r['prompt'], r['ift'], 'ift')) > max_length: return 'over_length'
+    return ''
+
+def clean_pairs(ds, length_fn: Optional[Callable] = None, max_length: Optional[int] = None, num_proc: Optional[int] = None):
+    """`(kept, record)`: the pairs of `ds` that pass the data-hygiene policy, and the counts of the dropped ones by
+    reason. `length_fn(prompt, answer, fmt)` is the training example's length in tokens, compared with `max_length`."""
+    if (length_fn is None) != (max_length is None):
+        raise ValueError("clean_pairs: pass length_fn and max_length together (or neither, to skip the length check)")
+    marked = ds.map(lambda r: {'_issue': pair_issue(r, length_fn, max_length)}, num_proc=num_proc, desc='data hygiene')
+    issues = marked['_issue']
+    dropped = {k: issues.count(k) for k in HYGIENE_REASONS}
+    if length_fn is None: dropped['over_length'] = None
+    kept = marked.filter(lambda r: r['_issue'] == '', num_proc=num_proc).remove_columns('_issue')
+    rec = {'pairs_in': len(ds), 'kept': len(kept), 'dropped': dropped, 'max_length': max_length}
+    get_logger('rvi.generation').info(f"data hygiene: kept {len(kept)} of {len(ds)} pairs; dropped {dropped}")
+    return kept, rec
+
 # %% ../nbs/07_generation.ipynb #ef97487f
 RELEASED_PAIRS = {'general': 'When-Does-Reasoning-Matter/general-reasoning-ift-pairs',
                   'math': 'When-Does-Reasoning-Matter/math-reasoning-ift-pairs'}
@@ -663,18 +724,32 @@ def _load(path_or_id, config, split, streaming):
         raise RuntimeError(f"could not load {path_or_id!r} (config={config!r}, split={split!r}): "
                            f"{type(e).__name__}: {e}") from e
 
+def reservoir(items: Iterable, n: int, seed: int = 0) -> list:
+    """`(index, item)` pairs of a seeded uniform sample of `n` items of a stream of unknown length (Algorithm R),
+    in stream order; all of them when the stream is shorter."""
+    if n < 1: raise ValueError(f"reservoir: n={n} must be >= 1")
+    rng, keep = random.Random(seed), []
+    for k, x in enumerate(items):
+        if k < n: keep.append((k, x))
+        else:
+            j = rng.randrange(k + 1)
+            if j < n: keep[j] = (k, x)
+    return sorted(keep, key=lambda t: t[0])
+
 def _need(row, cols, where):
     miss = [c for c in cols if c not in row]
     if miss: raise KeyError(f"{where}: missing column(s) {miss}; has {sorted(row)}")
 
 def load_released_pairs(domain: str = 'general', split: str = 'reasoning_ift_pairs', path=None,
-                        limit: Optional[int] = None, tokenizer=None):
-    "The paper's released paired data as a teacher-pairs `datasets.Dataset`."
+                        limit: Optional[int] = None, tokenizer=None, sample: Optional[int] = None, seed: int = 0):
+    "The paper's released paired data as a teacher-pairs `datasets.Dataset` (`sample`: a seeded random subset)."
     if domain not in RELEASED_PAIRS: raise KeyError(f"unknown domain {domain!r}; valid: {sorted(RELEASED_PAIRS)}")
     if split not in RELEASED_SPLITS: raise KeyError(f"unknown split {split!r}; valid: {list(RELEASED_SPLITS)}")
     src = path if path is not None else RELEASED_PAIRS[domain]
+    stream = enumerate(_load(src, None, split, streaming=True))
+    picked = reservoir((r for _, r in stream), sample, seed) if sample else stream
     rows = []
-    for i, r in enumerate(_load(src, None, split, streaming=True)):
+    for i, r in picked:
         if limit is not None and i >= limit: break
         _need(r, ('prompt', 'reasoning', 'ift'), f"{src} split {split}")
         rea, ift = r['reasoning'] or '', r['ift'] or ''
@@ -703,14 +778,9 @@ def _nemotron_question(inp, where):
         return users[-1] if users else ''
     raise TypeError(f"{where}: 'input' must be a list of messages or a string, got {type(inp).__name__}")
 
-def load_questions(source: str, path=None, limit: Optional[int] = None, languages: Optional[Sequence[str]] = ('en',),
-                   dedupe: bool = True):
-    "Questions of a §2.2 source as a `datasets.Dataset` with `id, prompt, domain, category, task`."
-    import datasets
-    if source not in QUESTION_SOURCES: raise KeyError(f"unknown source {source!r}; valid: {sorted(QUESTION_SOURCES)}")
-    s = QUESTION_SOURCES[source]
-    src = path if path is not None else s['hub']
-    rows, seen = [], set()
+def _source_questions(source: str, src, languages, dedupe: bool):
+    "The questions of a §2.2 source in stream order, as rows (language-filtered, deduplicated by text)."
+    s, seen = QUESTION_SOURCES[source], set()
     for i, r in enumerate(_load(src, s['config'], s['split'], streaming=True)):
         where = f"{src} ({s['config']}/{s['split']}) row {i}"
         if source == 'infinity-instruct':
@@ -726,7 +796,15 @@ def load_questions(source: str, path=None, limit: Optional[int] = None, language
         h = hashlib.sha1(q.encode()).hexdigest()
         if dedupe and h in seen: continue
         seen.add(h)
-        rows.append({'id': qid or f"nm-{h[:16]}", 'prompt': q, 'domain': s['domain'], 'category': s['domain'],
-                     'task': task})
-        if limit is not None and len(rows) >= limit: break
+        yield {'id': qid or f"nm-{h[:16]}", 'prompt': q, 'domain': s['domain'], 'category': s['domain'], 'task': task}
+
+def load_questions(source: str, path=None, limit: Optional[int] = None, languages: Optional[Sequence[str]] = ('en',),
+                   dedupe: bool = True, sample: Optional[int] = None, seed: int = 0):
+    """Questions of a §2.2 source as a `datasets.Dataset` with `id, prompt, domain, category, task`: the first `limit`
+    ones, or a seeded uniform sample of `sample` of them (after the language filter and deduplication)."""
+    import datasets, itertools
+    if source not in QUESTION_SOURCES: raise KeyError(f"unknown source {source!r}; valid: {sorted(QUESTION_SOURCES)}")
+    src = path if path is not None else QUESTION_SOURCES[source]['hub']
+    qs = _source_questions(source, src, languages, dedupe)
+    rows = [r for _, r in reservoir(qs, sample, seed)] if sample else list(itertools.islice(qs, limit))
     return datasets.Dataset.from_dict({c: [r[c] for r in rows] for c in ('id', 'prompt', 'domain', 'category', 'task')})

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_sft.ipynb #6d0523ba
 from __future__ import annotations
-import json, math, os, shutil, sys, time
+import json, math, os, re, shutil, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional
@@ -14,15 +14,16 @@ import torch
 
 from .core import Config, ConfigError, write_json, read_json, get_logger, set_seed
 from .mixing import build_mixture, mixture_stats, Phase, Schedule
+from .generation import end_of_turn
 
 log = get_logger('rvi.sft')
 
 # %% auto #0
 __all__ = ['log', 'TABLE1_PEAK_LR', 'TINY_PEAK_LR', 'PEAK_LR', 'EMPTY_THINK', 'SFT_PRESETS', 'student_key', 'run_format',
-           'peak_lr', 'wsd_steps', 'wsd_scheduler', 'as_chat', 'tokenize_example', 'tokenize_mixture', 'BatchPlan',
-           'batch_plan', 'sdpa_varlen_attention', 'register_varlen_attention', 'pick_attention', 'SFTRunConfig',
-           'sft_config', 'last_checkpoint', 'RunClock', 'LRTrace', 'build_trainer', 'load_model', 'train_sft',
-           'run_schedule', 'main']
+           'read_lr_table', 'peak_lr', 'wsd_steps', 'wsd_scheduler', 'as_chat', 'tokenize_example', 'tokenize_mixture',
+           'step_bounds', 'BatchPlan', 'batch_plan', 'sdpa_varlen_attention', 'register_varlen_attention',
+           'pick_attention', 'SFTRunConfig', 'sft_config', 'last_checkpoint', 'RunClock', 'StepTokens', 'LRTrace',
+           'TokenBudgetSampler', 'build_trainer', 'load_model', 'train_sft', 'run_schedule', 'main']
 
 # %% ../nbs/09_sft.ipynb #d931143d
 TABLE1_PEAK_LR = {             # Appendix B, Table 1: peak learning rate by student and data format
@@ -53,10 +54,26 @@ def run_format(ratio: float) -> str:
     if not 0.0 <= ratio <= 1.0: raise ValueError(f"reasoning ratio {ratio!r} must lie in [0, 1]")
     return 'ift' if ratio == 0 else 'reasoning'
 
-def peak_lr(student: str, fmt: str) -> float:
-    "Peak learning rate of `student` for data format `fmt` ('ift' | 'reasoning')."
+def read_lr_table(path) -> dict:
+    "The learning-rate table `rvi lr-search` writes (JSON or YAML): `{student: {format: peak rate}}`."
+    import yaml
+    p = Path(path)
+    if not p.exists(): raise FileNotFoundError(f"learning-rate table {p} does not exist (written by `rvi lr-search`)")
+    d = yaml.safe_load(p.read_text()) or {}
+    rates = d.get('rates') if isinstance(d, dict) else None
+    if not isinstance(rates, dict):
+        raise ValueError(f"{p}: a learning-rate table holds 'rates: {{student: {{format: rate}}}}'")
+    for s, v in rates.items():
+        bad = {f: r for f, r in (v or {}).items() if f not in ('ift', 'reasoning') or not isinstance(r, (int, float)) or r <= 0}
+        if bad or not isinstance(v, dict): raise ValueError(f"{p}: rates[{s!r}] = {v!r}: formats 'ift'/'reasoning', rates > 0")
+    return {str(s): {f: float(r) for f, r in v.items()} for s, v in rates.items()}
+
+def peak_lr(student: str, fmt: str, table: dict | None = None) -> float:
+    "Peak learning rate of `student` for data format `fmt` ('ift' | 'reasoning'): from `table` if it lists it, else Table 1."
     if fmt not in ('ift', 'reasoning'): raise ValueError(f"format {fmt!r} must be 'ift' or 'reasoning'")
-    return PEAK_LR[student_key(student)][fmt]
+    short = str(student).rstrip('/').split('/')[-1].lower()
+    hit = next((v[fmt] for k, v in (table or {}).items() if k.lower() == short and fmt in v), None)
+    return hit if hit is not None else PEAK_LR[student_key(student)][fmt]
 
 # %% ../nbs/09_sft.ipynb #4c1c1b1a
 def wsd_steps(total_steps: int, warmup: int = 150, decay: int = 300) -> tuple[int, int]:
@@ -76,23 +93,29 @@ def wsd_scheduler(optimizer, total_steps: int, warmup: int = 150, decay: int = 3
 
 # %% ../nbs/09_sft.ipynb #41a03d26
 EMPTY_THINK = '<think>\n\n</think>\n\n'
+_LEADING_EMPTY_THINK = re.compile(r'^\s*<think>\s*</think>\s*')
 
-def as_chat(prompt: str, response: str, fmt: str) -> dict:
-    """A prompt-completion conversation for trl. IFT answers get the empty think block that Qwen3's template
-    renders in IFT mode, so both formats share one generation prompt and the student learns to pick its format."""
+def as_chat(prompt: str, response: str, fmt: str, ift_think: str = 'empty') -> dict:
+    """A prompt-completion conversation for trl. With `ift_think='empty'` IFT answers get the empty think block that
+    Qwen3's template renders in IFT mode (both formats then share one generation prompt and the student learns to pick
+    its format); with 'none' an IFT answer carries no think block at all."""
     if fmt not in ('ift', 'reasoning'): raise ValueError(f"format {fmt!r} must be 'ift' or 'reasoning'")
+    if ift_think not in ('empty', 'none'): raise ValueError(f"ift_think {ift_think!r} must be 'empty' or 'none'")
     if fmt == 'reasoning' and '</think>' not in response:
-        raise ValueError(f"a reasoning answer must hold a <think>...</think> block: {response[:80]!r}")
-    if fmt == 'ift' and '</think>' not in response: response = EMPTY_THINK + response
+        raise ValueError(f"a reasoning answer must hold a <think>...</think> block (the data stage's "
+                         f"rvi.generation.clean_pairs drops those that do not): {response[:80]!r}")
+    if fmt == 'ift' and ift_think == 'empty' and '</think>' not in response: response = EMPTY_THINK + response
+    if fmt == 'ift' and ift_think == 'none': response = _LEADING_EMPTY_THINK.sub('', response, count=1)
     return {'prompt': [{'role': 'user', 'content': prompt}], 'completion': [{'role': 'assistant', 'content': response}]}
 
 def _ids(out):
     return list(out['input_ids'] if isinstance(out, dict) or hasattr(out, 'keys') else out)
 
-def tokenize_example(tokenizer, prompt: str, response: str, fmt: str, max_length: int | None = None) -> dict:
+def tokenize_example(tokenizer, prompt: str, response: str, fmt: str, max_length: int | None = None,
+                     ift_think: str = 'empty') -> dict:
     """`input_ids` and `completion_mask` (1 on answer tokens) of one example, as trl's SFTTrainer builds them for a
     conversational prompt-completion row, truncated to `max_length` (keep the start)."""
-    chat = as_chat(prompt, response, fmt)
+    chat = as_chat(prompt, response, fmt, ift_think)
     p = _ids(tokenizer.apply_chat_template(chat['prompt'], tokenize=True, add_generation_prompt=True))
     pc = _ids(tokenizer.apply_chat_template(chat['prompt'] + chat['completion'], tokenize=True))
     n = 0
@@ -101,12 +124,12 @@ def tokenize_example(tokenizer, prompt: str, response: str, fmt: str, max_length
     if max_length is not None: pc, mask = pc[:max_length], mask[:max_length]
     return {'input_ids': pc, 'completion_mask': mask, 'length': len(pc)}
 
-def tokenize_mixture(mix, tokenizer, max_length: int | None = 16384, num_proc: int | None = None):
+def tokenize_mixture(mix, tokenizer, max_length: int | None = 16384, num_proc: int | None = None, ift_think: str = 'empty'):
     """Tokenize a mixture (`rvi.mixing.build_mixture`) for trl: adds `input_ids`, `completion_mask`, `length`
     (tokens after truncation); rows whose answer is cut away entirely are dropped with a warning. Order is kept."""
     need = [c for c in ('prompt', 'response', 'format') if c not in mix.column_names]
     if need: raise ValueError(f"mixture lacks column(s) {need}; build it with rvi.mixing.build_mixture")
-    def fn(r): return tokenize_example(tokenizer, r['prompt'], r['response'], r['format'], max_length)
+    def fn(r): return tokenize_example(tokenizer, r['prompt'], r['response'], r['format'], max_length, ift_think)
     keep = [c for c in ('id', 'format') if c in mix.column_names]
     out = mix.map(fn, remove_columns=[c for c in mix.column_names if c not in keep], num_proc=num_proc,
                   desc='tokenizing mixture')
@@ -117,33 +140,104 @@ def tokenize_mixture(mix, tokenizer, max_length: int | None = 16384, num_proc: i
     return out
 
 # %% ../nbs/09_sft.ipynb #5e444c20
+def step_bounds(lengths, budget: int) -> list:
+    """Boundaries `0 = b_0 < ... < b_S = N` that cut examples of `lengths` (kept in order) into consecutive optimizer
+    steps whose token counts deviate least from `budget`: the cut with the smallest largest relative deviation."""
+    L = np.asarray(lengths, dtype=np.int64)
+    if L.size == 0: raise ValueError("step_bounds: no examples")
+    if (L < 1).any() or budget < 1: raise ValueError("step_bounds: lengths and budget must be >= 1")
+    n, c = L.size, np.concatenate([[0], np.cumsum(L)])
+    def reachable(eps):   # which prefixes can be cut into steps of budget * (1 ± eps) tokens
+        a = np.searchsorted(c, c - budget * (1 + eps), side='left').tolist()
+        b = np.minimum(np.searchsorted(c, c - budget * (1 - eps), side='right') - 1, np.arange(n + 1) - 1).tolist()
+        reach, cnt = [True] + [False] * n, [0, 1] + [0] * n
+        for j in range(1, n + 1):
+            reach[j] = b[j] >= a[j] and cnt[b[j] + 1] > cnt[a[j]]
+            cnt[j + 1] = cnt[j] + reach[j]
+        return reach, a, b
+    lo, hi = 0.0, max(1.0, float(L.max()) / budget)   # at `hi` every example alone is a valid step
+    best = reachable(hi)
+    while hi - lo > 1e-4:
+        mid = (lo + hi) / 2
+        r = reachable(mid)
+        if r[0][n]: hi, best = mid, r
+        else: lo = mid
+    reach, a, b = best
+    bounds, j, cl = [n], n, c.tolist()
+    while j > 0:   # walk back through reachable cuts, each step as near the budget as the cut allows
+        j = min((i for i in range(a[j], b[j] + 1) if reach[i]), key=lambda i: abs(cl[j] - cl[i] - budget))
+        bounds.append(j)
+    return bounds[::-1]
+
+# %% ../nbs/09_sft.ipynb #a9d3de4b
+def _ffd(idx, lengths, cap: int) -> list:
+    "First-fit decreasing: the examples `idx` in micro-batches of at most `cap` tokens."
+    bins, loads = [], []
+    for i in sorted(idx, key=lambda i: -lengths[i]):
+        k = next((k for k, load in enumerate(loads) if load + lengths[i] <= cap), None)
+        if k is None: bins.append([i]); loads.append(lengths[i])
+        else: bins[k].append(i); loads[k] += lengths[i]
+    return bins
+
+def _lpt(idx, lengths, cap: int, n: int):
+    "Longest first into the least-loaded of `n` micro-batches (balanced loads); None if one would overflow `cap`."
+    import heapq
+    heap, bins = [(0, k) for k in range(n)], [[] for _ in range(n)]
+    for i in sorted(idx, key=lambda i: -lengths[i]):
+        load, k = heapq.heappop(heap)
+        if load + lengths[i] > cap: return None
+        bins[k].append(i); heapq.heappush(heap, (load + lengths[i], k))
+    return sorted(bins, key=lambda b: -sum(lengths[i] for i in b))
+
+def _spread(bins, n: int, lengths) -> list:
+    "Exactly `n` micro-batches: split the fullest ones while they hold 2+ examples, then fillers ([]); heaviest first."
+    bins = [list(b) for b in bins]
+    while len(bins) < n:
+        donors = [b for b in bins if len(b) > 1]
+        if not donors: bins.append([]); continue
+        d = max(donors, key=lambda b: sum(lengths[i] for i in b))
+        x = min(d, key=lambda i: lengths[i]); d.remove(x); bins.append([x])
+    return sorted(bins, key=lambda b: -sum(lengths[i] for i in b))
+
 @dataclass
 class BatchPlan:
-    "How a token-sized global batch maps onto devices: `per_device` examples x `grad_accum` micro-batches x `world`."
-    per_device: int
-    grad_accum: int
+    "Optimizer steps of about `budget` tokens, each `world` x `grad_accum` micro-batches of example indices."
+    budget: int
+    device_tokens: int
     world: int
-    steps: int
-    mean_len: float
+    grad_accum: int
+    micro: list            # micro[s][g * world + r]: rank r's g-th micro-batch of step s ([] = a filler)
+    step_tokens: list
     @property
-    def examples_per_step(self) -> int: return self.per_device * self.grad_accum * self.world
+    def n_steps(self) -> int: return len(self.micro)
     @property
-    def tokens_per_step(self) -> float: return self.examples_per_step * self.mean_len
+    def fillers(self) -> int: return sum(1 for st in self.micro for mb in st if not mb)
+    def rank_batches(self, rank: int):
+        "Micro-batches of rank `rank`, in training order."
+        for st in self.micro:
+            for g in range(self.grad_accum): yield st[g * self.world + rank]
+    def summary(self) -> dict:
+        t = np.asarray(self.step_tokens, dtype=np.float64)
+        return dict(global_batch_tokens=self.budget, max_device_tokens=self.device_tokens, world=self.world,
+                    grad_accum=self.grad_accum, steps=self.n_steps, filler_micro_batches=self.fillers,
+                    micro_batch_fill=float(t.sum() / (self.n_steps * self.world * self.grad_accum * self.device_tokens)),
+                    planned_max_rel_dev=float(np.abs(t / self.budget - 1).max()))
 
 def batch_plan(lengths, global_batch_tokens: int, max_device_tokens: int, world: int = 1) -> BatchPlan:
-    """Examples per optimizer step ~= `global_batch_tokens` / mean length, split into `world` devices x gradient
-    accumulation so that one micro-batch holds about `max_device_tokens` tokens (on average)."""
-    lengths = np.asarray(lengths, dtype=np.float64)
-    if lengths.size == 0: raise ValueError("batch_plan: no examples")
+    "Token-budget optimizer steps (`step_bounds`) packed into micro-batches of at most `max_device_tokens` tokens."
+    L = np.asarray(lengths, dtype=np.int64)
     for name, v in (('global_batch_tokens', global_batch_tokens), ('max_device_tokens', max_device_tokens), ('world', world)):
         if v < 1: raise ValueError(f"batch_plan: {name}={v} must be >= 1")
-    mean = float(lengths.mean())
-    want = max(1, round(global_batch_tokens / mean))                       # examples per optimizer step
-    ga = max(1, math.ceil(want * mean / (world * max_device_tokens)))      # micro-batches per device per step
-    pd = max(1, round(want / (world * ga)))                                # examples per micro-batch
-    batches = math.ceil(lengths.size / (pd * world))                       # micro-batches per device in the epoch
-    steps = batches // ga + int(batches % ga > 0)                          # as transformers' Trainer counts them
-    return BatchPlan(pd, ga, world, max(1, steps), mean)
+    if L.size and L.max() > max_device_tokens:
+        raise ValueError(f"batch_plan: an example of {int(L.max())} tokens does not fit a micro-batch of "
+                         f"max_device_tokens={max_device_tokens} (keep max_length <= max_device_tokens)")
+    bounds, Ll = step_bounds(L, global_batch_tokens), L.tolist()
+    packed = [_ffd(range(s, e), Ll, max_device_tokens) for s, e in zip(bounds, bounds[1:])]
+    ga = max(math.ceil(len(p) / world) for p in packed)
+    micro = [_lpt(range(s, e), Ll, max_device_tokens, ga * world) or _spread(p, ga * world, Ll)
+             for (s, e), p in zip(zip(bounds, bounds[1:]), packed)]
+    return BatchPlan(global_batch_tokens, max_device_tokens, world, ga, micro,
+                     [int(L[s:e].sum()) for s, e in zip(bounds, bounds[1:])])
 
 # %% ../nbs/09_sft.ipynb #b44c3f72
 def sdpa_varlen_attention(module, query, key, value, attention_mask, dropout: float = 0.0, scaling=None,
@@ -193,9 +287,14 @@ class SFTRunConfig(Config):
     order: Literal['sequential', 'mixed', ''] = 'sequential'
     lineage: str = ''                              # '' = this phase's tag; bi-phasic: 'general-reasoning>math-ift'
     seed: int = 0
-    learning_rate: Optional[float] = None          # None = PEAK_LR[student][run_format(ratio)]
-    global_batch_tokens: int = 262_144             # Appendix B
-    max_device_tokens: int = 16_384                # tokens per micro-batch (sets gradient accumulation)
+    learning_rate: Optional[float] = None          # None = the table's rate for the student and `lr_format`
+    lr_table: str = ''                             # learning-rate table written by `rvi lr-search` ('' = Table 1)
+    mixture_lr: Literal['reasoning', 'ift'] = 'reasoning'   # Table 1 column of a mixed run (0 < ratio < 1), one schedule
+    phase2_restart: Literal['optimizer+warmup', 'optimizer'] = 'optimizer+warmup'   # a phase continuing a trained one:
+                                                   # fresh AdamW and a new WSD warmup, or fresh AdamW starting at the peak
+    ift_think: Literal['empty', 'none'] = 'empty'  # IFT answers carry the empty <think></think> block, or none
+    global_batch_tokens: int = 262_144             # Appendix B: tokens per optimizer step (`batch_plan`)
+    max_device_tokens: int = 16_384                # most tokens in one micro-batch on one device
     max_length: int = 16_384
     warmup_steps: int = 150                        # WSD (Appendix B), scaled down by `wsd_steps` for short runs
     decay_steps: int = 300
@@ -224,13 +323,22 @@ class SFTRunConfig(Config):
         if self.warmup_steps < 0 or self.decay_steps < 0:
             raise ConfigError("SFTRunConfig.warmup_steps and decay_steps must be >= 0")
         if not 0.0 <= self.min_lr_ratio <= 1.0: raise ConfigError(f"SFTRunConfig.min_lr_ratio = {self.min_lr_ratio!r} must lie in [0, 1]")
+        if self.max_length > self.max_device_tokens:
+            raise ConfigError(f"SFTRunConfig.max_length = {self.max_length} must be <= max_device_tokens = "
+                              f"{self.max_device_tokens} (one example must fit one micro-batch)")
 
     @property
     def phase(self) -> Phase: return Phase(self.domain, self.ratio, self.order if 0 < self.ratio < 1 else '')
     @property
     def name(self) -> str: return self.run_name or f"{self.student.rstrip('/').split('/')[-1]}__{self.phase.tag}"
     @property
-    def peak_lr(self) -> float: return self.learning_rate or peak_lr(self.student, run_format(self.ratio))
+    def lr_format(self) -> str:
+        "The learning-rate column of this run: the pure format, or `mixture_lr` for a mixture."
+        return 'ift' if self.ratio == 0 else ('reasoning' if self.ratio == 1 else self.mixture_lr)
+    @property
+    def peak_lr(self) -> float:
+        if self.learning_rate: return self.learning_rate
+        return peak_lr(self.student, self.lr_format, read_lr_table(self.lr_table) if self.lr_table else None)
 
 SFT_PRESETS = {   # SFTRunConfig overrides per preset; 'paper' is Appendix B as is
     'paper': {},
@@ -239,9 +347,11 @@ SFT_PRESETS = {   # SFTRunConfig overrides per preset; 'paper' is Appendix B as 
 }
 
 def sft_config(preset: str, student: str, **kw) -> SFTRunConfig:
-    "An `SFTRunConfig` with the preset's batch/length settings and `kw` on top."
+    """An `SFTRunConfig` with the preset's batch/length settings and `kw` on top; a rate from `lr_table` is written
+    into `learning_rate`, so the run's record and configuration hash carry the number itself."""
     if preset not in SFT_PRESETS: raise ConfigError(f"unknown preset {preset!r}; valid presets: {list(SFT_PRESETS)}")
-    return SFTRunConfig(student=student, **{**SFT_PRESETS[preset], **kw})
+    cfg = SFTRunConfig(student=student, **{**SFT_PRESETS[preset], **kw})
+    return cfg.replace(learning_rate=cfg.peak_lr) if cfg.lr_table and cfg.learning_rate is None else cfg
 
 # %% ../nbs/09_sft.ipynb #e9084fa5
 def _complete(ckpt: Path) -> bool:
@@ -276,6 +386,15 @@ class RunClock(TrainerCallback, ExportableState):
         self._tick()
         return {'args': {'wall_time_s': self.wall_time_s, 'sessions': self.sessions}, 'attributes': {}}
 
+class StepTokens(TrainerCallback, ExportableState):
+    "Tokens each optimizer step trained on (the trainer's input-token count), kept in the checkpoints across resumes."
+    def __init__(self, tokens=None):
+        self.tokens, self._last = [int(t) for t in (tokens or [])], None
+    def on_train_begin(self, args, state, control, **kw): self._last = state.num_input_tokens_seen
+    def on_step_end(self, args, state, control, **kw):
+        self.tokens.append(int(state.num_input_tokens_seen - self._last)); self._last = state.num_input_tokens_seen
+    def state(self) -> dict: return {'args': {'tokens': self.tokens}, 'attributes': {}}
+
 class LRTrace(TrainerCallback):
     "Learning rate actually used at each optimizer step (for tests and the record)."
     def __init__(self): self.lrs = {}
@@ -283,36 +402,74 @@ class LRTrace(TrainerCallback):
         if lr_scheduler is not None: self.lrs[state.global_step] = lr_scheduler.get_last_lr()[0]
 
 # %% ../nbs/09_sft.ipynb #4f902201
+from transformers.trainer_pt_utils import BatchRebalanceSampler
+
 def _world() -> int: return int(os.environ.get('WORLD_SIZE', '1'))
 
 def _device_kind() -> str:
     return 'cuda' if torch.cuda.is_available() else 'cpu'
 
+class TokenBudgetSampler(BatchRebalanceSampler):
+    """One rank's micro-batches of a `BatchPlan`, step after step (a filler micro-batch is the row `filler`).
+    transformers gives a `BatchRebalanceSampler` to the DataLoader as its batch sampler and leaves the split across
+    ranks to it; this one is such a sampler, with the plan in place of transformers' example-count rebalancing."""
+    def __init__(self, plan: BatchPlan, rank: int = 0, filler: int | None = None):
+        if not 0 <= rank < plan.world: raise ValueError(f"TokenBudgetSampler: rank {rank} outside the plan's {plan.world} ranks")
+        if plan.fillers and filler is None: raise ValueError("TokenBudgetSampler: the plan has fillers; pass `filler`")
+        self.plan, self.rank, self.filler, self.epoch = plan, rank, filler, 0
+    def set_epoch(self, epoch: int): self.epoch = epoch
+    def __iter__(self):
+        for mb in self.plan.rank_batches(self.rank): yield list(mb) if mb else [self.filler]
+    def __len__(self) -> int: return self.plan.n_steps * self.plan.grad_accum
+
+def _trainer_class():
+    from trl import SFTTrainer
+    class BudgetSFTTrainer(SFTTrainer):
+        "trl's `SFTTrainer` whose training batches follow a `BatchPlan`."
+        def __init__(self, *a, plan: BatchPlan, filler: int | None = None, **kw):
+            self.plan, self.filler = plan, filler
+            super().__init__(*a, **kw)
+        def _get_train_sampler(self, train_dataset=None):
+            return TokenBudgetSampler(self.plan, self.args.process_index, self.filler)
+    return BudgetSFTTrainer
+
+def _with_filler(train_ds, tokenizer):
+    "The tokenized mixture plus one last row: a single padding token that carries no loss."
+    import datasets
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    row = {c: None for c in train_ds.column_names}
+    row.update(input_ids=[pad], completion_mask=[0], length=1, **{k: 'filler' for k in ('id', 'format') if k in row})
+    return datasets.concatenate_datasets([train_ds, datasets.Dataset.from_list([row], features=train_ds.features)])
+
 def build_trainer(cfg: SFTRunConfig, train_ds, model, tokenizer, out_dir, callbacks=()):
-    """A trl `SFTTrainer` set up as Appendix B says, on a tokenized mixture (`tokenize_mixture`) in its order.
-    Returns (trainer, BatchPlan)."""
-    from trl import SFTConfig, SFTTrainer
+    """A trl `SFTTrainer` set up as Appendix B says, on a tokenized mixture (`tokenize_mixture`), its batches the
+    token-budget steps of `batch_plan` in the mixture's order. Returns (trainer, BatchPlan)."""
+    from trl import SFTConfig
     dev = _device_kind()
     bf16 = cfg.precision == 'bf16' or (cfg.precision == 'auto' and dev == 'cuda')
     plan = batch_plan(train_ds['length'], cfg.global_batch_tokens, cfg.max_device_tokens, _world())
-    w, d = wsd_steps(plan.steps, cfg.warmup_steps, cfg.decay_steps)
+    w, d = wsd_steps(plan.n_steps, cfg.warmup_steps, cfg.decay_steps)
+    if '>' in cfg.lineage and cfg.phase2_restart == 'optimizer': w = 0     # continue at the peak rate
+    filler = None
+    if plan.fillers: train_ds = _with_filler(train_ds, tokenizer); filler = len(train_ds) - 1
     args = SFTConfig(
         output_dir=str(Path(out_dir) / 'checkpoints'), seed=cfg.seed, data_seed=cfg.seed,
-        num_train_epochs=1, per_device_train_batch_size=plan.per_device, gradient_accumulation_steps=plan.grad_accum,
+        num_train_epochs=1, per_device_train_batch_size=1, gradient_accumulation_steps=plan.grad_accum,
         learning_rate=cfg.peak_lr, lr_scheduler_type='warmup_stable_decay', warmup_steps=w,
         lr_scheduler_kwargs={'num_decay_steps': d, 'decay_type': 'linear', 'warmup_type': 'linear', 'min_lr_ratio': cfg.min_lr_ratio},
         optim='adamw_torch_fused', weight_decay=cfg.weight_decay, max_grad_norm=cfg.max_grad_norm,
         bf16=bf16, fp16=False, tf32=None,
-        train_sampling_strategy='sequential', shuffle_dataset=False,      # the mixture's order is the training order
+        shuffle_dataset=False,                                            # batches: the plan, in the mixture's order
         padding_free=cfg.padding_free, max_length=None if cfg.padding_free else cfg.max_length,  # truncated in tokenize_mixture
         completion_only_loss=True, gradient_checkpointing=cfg.gradient_checkpointing,
+        eos_token=end_of_turn(tokenizer),                                 # the chat template's end of turn (<|im_end|>)
         save_strategy='steps', save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
         restore_callback_states_from_checkpoint=True,
         logging_steps=cfg.logging_steps, logging_first_step=True, report_to=[], disable_tqdm=True,
-        include_num_input_tokens_seen='non_padding', dataloader_drop_last=False, dataloader_pin_memory=dev == 'cuda', remove_unused_columns=True,
+        include_num_input_tokens_seen='all', dataloader_drop_last=False, dataloader_pin_memory=dev == 'cuda', remove_unused_columns=True,
         model_init_kwargs=None)
-    trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, processing_class=tokenizer,
-                         callbacks=[RunClock(), *callbacks])
+    trainer = _trainer_class()(model=model, args=args, train_dataset=train_ds, processing_class=tokenizer,
+                               callbacks=[RunClock(), StepTokens(), *callbacks], plan=plan, filler=filler)
     return trainer, plan
 
 def load_model(path: str, attn: str, bf16: bool):
@@ -334,6 +491,14 @@ def _save_final(trainer, out_dir: Path):
     if trainer.is_world_process_zero():
         for f in tmp.iterdir(): os.replace(f, out_dir / f.name)
         shutil.rmtree(tmp, ignore_errors=True)
+
+def _batch_record(plan: BatchPlan, measured: list) -> dict:
+    "The batch plan and the tokens each optimizer step trained on (measured), with their deviation from the budget."
+    t = np.asarray(measured, dtype=np.float64)
+    dev = t / plan.budget - 1 if t.size else t
+    return {**plan.summary(), 'tokens_per_step': [int(x) for x in measured],
+            'tokens_per_step_mean': float(t.mean()) if t.size else None,
+            'max_rel_dev': float(np.abs(dev).max()) if t.size else None}
 
 def train_sft(cfg: SFTRunConfig, mixture, out_dir, model=None, tokenizer=None, callbacks=()) -> dict:
     """Train one SFT run on `mixture` (`rvi.mixing.build_mixture`, trained in its order) and write the final model and
@@ -358,12 +523,13 @@ def train_sft(cfg: SFTRunConfig, mixture, out_dir, model=None, tokenizer=None, c
     else:
         model.set_attn_implementation(attn)
     if tokenizer is None: raise ValueError("train_sft: pass `tokenizer` together with `model`")
-    train_ds = tokenize_mixture(mixture, tokenizer, cfg.max_length, cfg.num_proc if cfg.num_proc > 1 else None)
+    train_ds = tokenize_mixture(mixture, tokenizer, cfg.max_length, cfg.num_proc if cfg.num_proc > 1 else None, cfg.ift_think)
     trainer, plan = build_trainer(cfg, train_ds, model, tokenizer, out_dir, callbacks)
     ckpt = last_checkpoint(out_dir / 'checkpoints')
     if ckpt is not None: log.info(f"{cfg.name}: resuming from {ckpt}")
     out = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
     clock = next(cb for cb in trainer.callback_handler.callbacks if isinstance(cb, RunClock))
+    meter = next(cb for cb in trainer.callback_handler.callbacks if isinstance(cb, StepTokens))
     _save_final(trainer, out_dir)
     lengths = np.asarray(train_ds['length'], dtype=np.int64)
     fmts = train_ds['format'] if 'format' in train_ds.column_names else []
@@ -382,8 +548,7 @@ def train_sft(cfg: SFTRunConfig, mixture, out_dir, model=None, tokenizer=None, c
         final_loss=losses[-1][1] if losses else None, loss_curve=losses, steps=trainer.state.global_step,
         peak_lr=cfg.peak_lr, warmup_steps=trainer.args.warmup_steps,
         decay_steps=trainer.args.lr_scheduler_kwargs['num_decay_steps'],
-        batch=dict(per_device=plan.per_device, grad_accum=plan.grad_accum, world=plan.world,
-                   examples_per_step=plan.examples_per_step, mean_len=plan.mean_len),
+        batch=_batch_record(plan, meter.tokens),
         attn_implementation=attn, bf16=bool(trainer.args.bf16), device=dev,
         num_input_tokens_seen=int(trainer.state.num_input_tokens_seen),
         config=cfg.to_dict(), config_hash=cfg.config_hash())

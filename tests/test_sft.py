@@ -57,19 +57,19 @@ def test_tokenization_matches_trl(tok):
 
 
 def test_sequential_order_is_the_training_order(tok):
-    "The trainer's dataloader yields the mixture's rows in order: IFT block first, then reasoning (no reshuffle)."
+    "The trainer's batches are the plan's steps in order: IFT block first, then reasoning (no reshuffle across steps)."
     mix = build_mixture(toy_pairs(80), 0.5, "sequential", 3)
     ds = tokenize_mixture(mix, tok, 256)
     cfg = small_cfg(ratio=0.5, order="sequential")
     model = make_student("xs", tok); model.set_attn_implementation(register_varlen_attention())
     tr, plan = build_trainer(cfg, ds, model, tok, "/tmp/unused-rvi-order")
-    seen = []
+    rows, seen = [r["input_ids"] for r in ds], []
     for batch in tr.get_train_dataloader():
         ids = batch["input_ids"][0].tolist(); cu = batch["cu_seq_lens_q"].tolist()
-        seen += [ids[s:e] for s, e in zip(cu[:-1], cu[1:])]
-    assert seen == [r["input_ids"] for r in ds]
-    fmts = ds["format"]
-    assert fmts == ["ift"] * 40 + ["reasoning"] * 40
+        seen.append([rows.index(ids[s:e]) for s, e in zip(cu[:-1], cu[1:])])
+    steps = [sorted(i for mb in seen[k:k + plan.grad_accum] for i in mb) for k in range(0, len(seen), plan.grad_accum)]
+    assert [i for st in steps for i in st] == list(range(len(ds)))          # every example once, steps in order
+    assert ds["format"] == ["ift"] * 40 + ["reasoning"] * 40
 
 
 def test_learning_rate_at_chosen_steps(tok, tmp_path):
@@ -94,10 +94,52 @@ def test_learning_rate_at_chosen_steps(tok, tmp_path):
 
 def test_paper_schedule_and_batch():
     assert wsd_steps(20_000) == (150, 300)
-    p = batch_plan([3000] * 1000, 262_144, 16_384, world=16)
-    assert p.grad_accum == 1 and abs(p.tokens_per_step / 262_144 - 1) < 0.1
+    rng = np.random.default_rng(1)
+    lens = np.concatenate([rng.integers(300, 3000, 3000), rng.integers(2000, 16_384, 3000)])   # IFT block, reasoning block
+    p = batch_plan(lens, 262_144, 16_384, world=16)
+    assert all(abs(t / 262_144 - 1) <= 0.05 for t in p.step_tokens)
+    assert all(sum(lens[i] for i in mb) <= 16_384 for st in p.micro for mb in st) and len(p.micro[0]) == 16 * p.grad_accum
     assert SFTRunConfig("Qwen/Qwen2.5-0.5B", ratio=0.75, order="sequential").peak_lr == 2e-5
     assert SFTRunConfig("Qwen/Qwen2.5-0.5B").peak_lr == 1e-5
+
+
+def test_tokens_per_step_within_5pct_of_the_budget(tok, tmp_path):
+    "Trained through trl on short IFT and long reasoning answers: every optimizer step holds the budget within 5%."
+    rows = toy_pairs(800, seed=7)
+    for r in rows[400:]:   # long reasoning answers, up to ~ max_length
+        r["reasoning"] = r["reasoning"].replace("</think>", " ".join(f"{j}+1={j + 1}." for j in range(40)) + "\n</think>")
+    mix = build_mixture(rows, 0.5, "sequential", 0)
+    td = tokenize_mixture(mix, tok, 256)
+    ift = [l for l, f in zip(td["length"], td["format"]) if f == "ift"]
+    rea = [l for l, f in zip(td["length"], td["format"]) if f == "reasoning"]
+    assert np.mean(rea) > 3 * np.mean(ift)                                  # a real mix of short and long examples
+    # the budget is ~40 long answers, as 262,144 tokens is ~60 reasoning answers of the released data
+    cfg = small_cfg(ratio=0.5, order="sequential", global_batch_tokens=8192, max_device_tokens=1024, max_length=256)
+    rec = train_sft(cfg, mix, tmp_path / "r", model=make_student("xs", tok), tokenizer=tok)
+    b = rec["batch"]
+    assert b["grad_accum"] >= 4 and len(b["tokens_per_step"]) == rec["steps"] >= 8
+    assert all(abs(t / 8192 - 1) <= 0.05 for t in b["tokens_per_step"]), b["tokens_per_step"]
+    assert b["max_rel_dev"] <= 0.05 and sum(b["tokens_per_step"]) == rec["tokens_seen"]
+
+
+def test_data_hygiene_then_training_never_raises(tok, tmp_path):
+    "Unterminated and over-long pairs are dropped and counted at the data stage; training on the rest runs."
+    from datasets import Dataset
+    from rvi.generation import clean_pairs, pairs_dataset
+    from rvi.sft import tokenize_example
+    rows = [dict(r, category="", task="", reasoning_tokens=-1, ift_tokens=-1, reasoning_finish="stop", ift_finish="stop")
+            for r in toy_pairs(24, seed=2)]
+    rows[3]["reasoning"] = "<think>\nAdd the numbers and then"                   # unterminated
+    rows[5]["reasoning"] = rows[5]["reasoning"].replace("</think>", "x " * 400 + "</think>")   # over the length limit
+    raw = pairs_dataset(rows)
+    with pytest.raises(ValueError, match="</think>|think"):                  # what training would do with the raw data
+        train_sft(small_cfg(ratio=1.0), build_mixture(raw, 1.0, "mixed", 0), tmp_path / "raw", model=make_student("xs", tok), tokenizer=tok)
+    kept, hyg = clean_pairs(raw, lambda p, a, f: tokenize_example(tok, p, a, f)["length"], 256)
+    assert hyg["dropped"]["unterminated"] == 1 and hyg["dropped"]["over_length"] == 1 and hyg["kept"] == 22
+    for rho in (1.0, 0.5):
+        rec = train_sft(small_cfg(ratio=rho, order="mixed"), build_mixture(kept, rho, "mixed", 0), tmp_path / f"r{rho}",
+                        model=make_student("xs", tok), tokenizer=tok)
+        assert rec["examples"] == 22 and rec["steps"] >= 1
 
 
 def test_record_contract(tok, tmp_path):
