@@ -21,7 +21,7 @@ def command(name: str, help: str, add_args: Callable = lambda p: None):
     return deco
 
 # modules that register subcommands (imported lazily by `main`, so a missing optional one never breaks the CLI)
-COMMAND_MODULES = ["rvi.cli", "rvi.grid", "rvi.students"]
+COMMAND_MODULES = ["rvi.cli", "rvi.grid", "rvi.students", "rvi.dryrun"]
 
 # %% ../nbs/12_cli.ipynb #afb84503
 def _preset_arg(p): p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")

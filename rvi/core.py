@@ -317,7 +317,7 @@ class ExperimentConfig(Config):
     orders: list[Literal["sequential", "mixed"]] = field(default_factory=lambda: ["sequential", "mixed"])
     biphasic: list[str] = field(default_factory=lambda: list(BIPHASIC))   # '<phase 1>><phase 2>' (§3.3)
     sweep_students: list[str] = field(default_factory=list)   # students of the ratio sweep and bi-phasic runs ([] = all)
-    n_train: dict[str, int] = field(default_factory=lambda: {"general": 0, "math": 0})  # questions per domain (0 = all)
+    n_train: dict[str, int] = field(default_factory=lambda: {"general": 0, "math": 0})  # pairs per domain: a seeded sample (0 = all)
     # -- teacher, students, judge --
     teacher: str = "Qwen/Qwen3-235B-A22B"
     teacher_backend: Literal["synthetic", "vllm", "openai", "released"] = "released"
@@ -335,6 +335,17 @@ class ExperimentConfig(Config):
     long_benchmarks: list[str] = field(default_factory=lambda: ["mmlu-math", "math-500", "aime"])
     length_cap_percentiles: list[int] = field(default_factory=lambda: [0, 25, 50, 75, 100])
     ablation_domains: list[Literal["general", "math"]] = field(default_factory=lambda: ["general", "math"])  # mono-phasic models given the Fig 9/10 variants
+    # -- engines and data locations --
+    teacher_eval_backend: Literal["vllm", "openai", "transformers"] = "vllm"   # engine that answers the benchmarks as the teacher
+    judge_backend: Literal["vllm", "openai", "transformers"] = "vllm"          # engine that serves the LLM judge
+    vllm_engine: dict = field(default_factory=dict)    # extra vllm.LLM arguments for every vLLM engine (e.g. kv_cache_memory_bytes on CPU)
+    data_paths: dict[str, str] = field(default_factory=dict)   # local copies: 'general'/'math' -> pairs (or question source), benchmark -> folder
+    # -- settings the paper leaves open (tables of choices: rvi.judging, rvi.generation) --
+    teacher_eval_sampling: Literal["generation", "student"] = "generation"   # the teacher's own τ/p/top-k presets, or τ = p = 1
+    judge_tail_chars: int = 3000      # the judge sees the answer's last N characters (Table 5: "only its ending")
+    judge_max_tokens: int = 2048      # cap on the judge's output tokens
+    judge_mc_truth: Literal["letter-text", "letter", "text"] = "letter-text"   # how an MC ground truth is shown to the judge
+    judge_system: str = ""            # the judge's system turn ('' = none; Nemotron: 'detailed thinking off' / 'on')
     # -- knobs handed to the stage modules --
     synthetic: dict = field(default_factory=dict)      # rvi.synthetic.SyntheticConfig overrides (offline world)
     student_init: dict = field(default_factory=dict)   # offline base students: tokenizer/pretraining knobs
@@ -351,6 +362,10 @@ class ExperimentConfig(Config):
             if getattr(self, name) < 0: raise ConfigError(f"ExperimentConfig.{name} = {getattr(self, name)!r} must be >= 0")
         if self.student_temperature < 0: raise ConfigError(f"ExperimentConfig.student_temperature = {self.student_temperature!r} must be >= 0 (0 = greedy)")
         if self.judge_shards < 1: raise ConfigError(f"ExperimentConfig.judge_shards = {self.judge_shards!r} must be >= 1")
+        for name in ("judge_tail_chars", "judge_max_tokens"):
+            if getattr(self, name) < 1: raise ConfigError(f"ExperimentConfig.{name} = {getattr(self, name)!r} must be >= 1")
+        stray = sorted(k for k in self.data_paths if k not in ("general", "math") and k not in self.benchmarks)
+        if stray: raise ConfigError(f"ExperimentConfig.data_paths: keys {stray} are neither 'general'/'math' nor among the benchmarks")
         bad = {k: v for k, v in self.n_train.items() if k not in ("general", "math") or v < 0}
         if bad: raise ConfigError(f"ExperimentConfig.n_train: {bad} invalid; keys are 'general'/'math', values >= 0 (0 = all)")
         for b in self.biphasic:
@@ -373,11 +388,15 @@ _SYN_LONG = ["syn-mmlu-math", "syn-math-500", "syn-aime"]
 _TINY_WORLD = {"max_value": 30, "max_operand": 5, "max_start": 12, "min_steps": 1, "max_steps": 2,
                "aime_min_steps": 3, "aime_max_steps": 4, "kb_countries": 8, "passage_sentences": 2}
 PRESETS: dict[str, dict] = {
-    # The study as published: Qwen2.5 students (§2.2), the released paired data (1.3M general, 300K math
-    # pairs, or regenerate with teacher_backend='vllm'), the 12 benchmarks, the Nemotron-Ultra judge,
-    # 16,384 / 32,768 generation tokens (§2.3, App. F). Training hyperparameters: rvi.sft's Table 1 defaults.
+    # The study as published: Qwen2.5 students (§2.2), the 12 benchmarks, the Nemotron-Ultra judge, 16,384 / 32,768
+    # generation tokens (§2.3, App. F), Appendix B's training recipe (rvi.sft; Table 1 rates). n_train is §2.2's
+    # 1.3M general / 300K math pairs: with teacher_backend='vllm' that many questions are sampled from the sources
+    # and answered; the released pairs are smaller (dataset cards: 990,098 general pairs; the math set ~153K, 458K
+    # rows over its three splits), so with 'released' every released pair is used, not 1.3M / 300K. Pairs that fail
+    # the data-hygiene policy (rvi.generation.clean_pairs) are dropped and counted in data/<domain>/record.json.
     "paper": dict(preset="paper", world="paper",
                   students=["Qwen/Qwen2.5-0.5B", "Qwen/Qwen2.5-1.5B", "Qwen/Qwen2.5-3B", "Qwen/Qwen2.5-7B", "Qwen/Qwen2.5-14B"],
+                  n_train={"general": 1_300_000, "math": 300_000},
                   teacher_backend="released", student_backend="vllm", judge_shards=4,
                   slurm={"data": dict(nodes=1, gpus_per_node=8, cpus_per_task=64, timeout_min=2880),
                          "students": dict(nodes=1, gpus_per_node=0, cpus_per_task=8, timeout_min=120),

@@ -23,10 +23,10 @@ from .tasks import LETTERS, get_benchmark
 
 # %% auto #0
 __all__ = ['MATH_TIMEOUT', 'MAX_MATH_CHARS', 'SPAN_F1_THRESHOLD', 'IFEVAL_CHECKS', 'IFEVAL_UNSUPPORTED', 'JUDGE_PROMPT_DEFAULT',
-           'JUDGE_PROMPT_IFEVAL', 'JUDGE_MODEL', 'JUDGE_SAMPLING', 'DEFAULT_TAIL_CHARS', 'RECORD_FIELDS', 'final_text',
-           'extract_boxed', 'fallback_answer', 'extract_answer', 'normalize_choice', 'latex_eval', 'latex_value',
-           'answer_candidate', 'math_equal', 'normalize_span', 'token_f1', 'span_scores', 'ifeval_check', 'Verdict',
-           'judge_rule', 'answer_tail', 'question_text', 'truth_text', 'judge_prompt', 'parse_verdict',
+           'JUDGE_PROMPT_IFEVAL', 'JUDGE_MODEL', 'JUDGE_SAMPLING', 'DEFAULT_TAIL_CHARS', 'MC_TRUTH', 'RECORD_FIELDS',
+           'final_text', 'extract_boxed', 'fallback_answer', 'extract_answer', 'normalize_choice', 'latex_eval',
+           'latex_value', 'answer_candidate', 'math_equal', 'normalize_span', 'token_f1', 'span_scores', 'ifeval_check',
+           'Verdict', 'judge_rule', 'answer_tail', 'question_text', 'truth_text', 'judge_prompt', 'parse_verdict',
            'judge_responses', 'cohen_kappa', 'agreement_report']
 
 # %% ../nbs/04_judging.ipynb #34450dd2
@@ -512,10 +512,14 @@ def question_text(example: dict, benchmark=None) -> str:
     if example.get('choices'): parts.append("\n".join(f"{LETTERS[i]}. {c}" for i, c in enumerate(example['choices'])))
     return "\n\n".join(parts)
 
-def truth_text(example: dict) -> str:
-    "The ground truth shown to the judge: the letter and option text for MC, else the answers."
+MC_TRUTH = ('letter-text', 'letter', 'text')
+
+def truth_text(example: dict, mc_truth: str = 'letter-text') -> str:
+    "The ground truth shown to the judge: for MC the letter and option text (or either alone), else the answers."
+    if mc_truth not in MC_TRUTH: raise ValueError(f"mc_truth {mc_truth!r} must be one of {MC_TRUTH}")
     if example.get('choices'):
-        L = example['answer']; return f"{L}. {example['choices'][LETTERS.index(L)]}"
+        L = example['answer']; t = example['choices'][LETTERS.index(L)]
+        return {'letter-text': f"{L}. {t}", 'letter': L, 'text': t}[mc_truth]
     answers = example.get('answers') or [example['answer']]
     return answers[0] if len(answers) == 1 else " | ".join(answers)
 
@@ -562,8 +566,8 @@ def judge_responses(samples: Iterable[dict], judge: str = 'rule', generate: Opti
                     judge_model: str = JUDGE_MODEL, sampling: Optional[dict] = None,
                     tail_chars: int = DEFAULT_TAIL_CHARS, batch_size: int = 512, strict: bool = False,
                     count_tokens: Optional[Callable[[str], int]] = None, judge_system: Optional[str] = None,
-                    resume_path=None) -> list[dict]:
-    "Judge every sample (rule or LLM judge) into per-sample records."
+                    resume_path=None, mc_truth: str = 'letter-text', rules_beside: bool = False) -> list[dict]:
+    "Judge every sample (rule or LLM judge) into per-sample records; `rules_beside` adds the rule verdict to LLM records."
     samples = list(samples)
     recs = [_base_record(s) for s in samples]
     if count_tokens is not None:
@@ -592,7 +596,7 @@ def judge_responses(samples: Iterable[dict], judge: str = 'rule', generate: Opti
         idx = todo[j:j + batch_size]
         chats = [sys_turn + [{'role': 'user', 'content': judge_prompt(
                     recs[i]['benchmark'], question_text(samples[i]['example']), recs[i]['response'],
-                    None if get_benchmark(recs[i]['benchmark']).answer_type == 'ifeval' else truth_text(samples[i]['example']),
+                    None if get_benchmark(recs[i]['benchmark']).answer_type == 'ifeval' else truth_text(samples[i]['example'], mc_truth),
                     tail_chars)}] for i in idx]
         outs = list(generate(chats, sampling))
         if len(outs) != len(chats):
@@ -605,6 +609,10 @@ def judge_responses(samples: Iterable[dict], judge: str = 'rule', generate: Opti
                      judge=name, judge_raw=text, score=float(bool(v)))
         if resume_path is not None:
             write_jsonl(resume_path, [r for r in recs if 'correct' in r])
+    if rules_beside:
+        for r, s in zip(recs, samples):
+            v = judge_rule(s['example'], r['response'], r['benchmark'], strict=strict)
+            r.update(rule_correct=bool(v.correct), rule_extracted=v.extracted)
     return recs
 
 # %% ../nbs/04_judging.ipynb #b435b217
