@@ -1,7 +1,7 @@
 """Paper-scale SFT throughput: rvi.sft's training path on a random-init Qwen2.5-0.5B-shaped student.
 
 bf16 autocast, FlashAttention-2 when flash-attn is installed (else rvi's padding-free `sdpa_varlen`), trl padding-free
-batches, fused AdamW, WSD schedule, token-sized batches (rvi.sft.batch_plan), a few hundred optimizer steps on random
+batches, fused AdamW, WSD schedule, token-budget optimizer steps (rvi.sft.batch_plan), a few hundred optimizer steps on random
 token sequences whose lengths mimic a 50/50 IFT/reasoning mixture (IFT ~ 600 tokens, reasoning ~ 4,000, capped at
 16,384). Reports tokens/s and MFU = model FLOPs/s (rvi.flops.training_flops(exact=True)) over the card's dense bf16
 peak (H100/H200 SXM: 989 TFLOP/s; override with --peak-tflops), over the steady-state steps (after --skip steps).
@@ -54,15 +54,15 @@ def main(argv=None):
     from transformers import Qwen2ForCausalLM
     from datasets import Dataset
     from rvi.flops import ModelShape, QWEN25_SHAPES, training_flops, qwen2_config
-    from rvi.sft import SFTRunConfig, build_trainer, batch_plan, pick_attention
-    from rvi.students import train_tokenizer
+    from rvi.sft import SFTRunConfig, build_trainer, pick_attention
+    from rvi.dryrun import qwen25_tokenizer
     from transformers import TrainerCallback
 
     if a.device == "cpu": os.environ["CUDA_VISIBLE_DEVICES"] = ""
     cuda = a.device.startswith("cuda")
     if cuda and not torch.cuda.is_available(): sys.exit("--device cuda but no CUDA device is visible")
     shape = (ModelShape(1024, 128, 384, 4, 4, n_kv_heads=2, name="tiny") if a.shape == "tiny" else QWEN25_SHAPES[a.shape])
-    tok = train_tokenizer(["<think> </think> hello world 0 1 2 3 4 5 6 7 8 9"] * 20, vocab_size=300)
+    tok = qwen25_tokenizer(["<think> </think> hello world 0 1 2 3 4 5 6 7 8 9"] * 20, vocab_size=300)   # Qwen2.5's special tokens
     torch.manual_seed(0)
     mcfg = qwen2_config(shape, max_position_embeddings=max(a.max_length, 32_768), pad_token_id=tok.pad_token_id,
                         eos_token_id=tok.eos_token_id, bos_token_id=None, tie_word_embeddings=shape.name in ("Qwen2.5-0.5B", "Qwen2.5-1.5B", "Qwen2.5-3B", "tiny"))
@@ -74,8 +74,7 @@ def main(argv=None):
 
     rng = np.random.default_rng(0)
     pool, _ = mixed_lengths(50_000, rng, a.max_length)
-    plan = batch_plan(pool, a.global_batch_tokens, a.max_device_tokens, world=1)
-    n = a.steps * plan.examples_per_step
+    n = int(a.steps * a.global_batch_tokens / pool.mean()) + 1     # about `steps` token-budget steps
     lengths, is_r = mixed_lengths(n, rng, a.max_length)
     prompt = np.minimum(rng.integers(20, 200, n), lengths - 1)
     V = shape.vocab_size
@@ -98,9 +97,9 @@ def main(argv=None):
         if cuda: torch.cuda.reset_peak_memory_stats()
         t0 = time.perf_counter(); tr.train(); wall = time.perf_counter() - t0
     steps = len(clock.t)
-    eps = plan2.examples_per_step
-    per_step_tokens = [int(lengths[i * eps:(i + 1) * eps].sum()) for i in range(steps)]
-    per_step_flops = [training_flops(shape, lengths[i * eps:(i + 1) * eps], exact=True) for i in range(steps)]
+    members = [[i for mb in st for i in mb] for st in plan2.micro[:steps]]
+    per_step_tokens = [int(lengths[m].sum()) for m in members]
+    per_step_flops = [training_flops(shape, lengths[m], exact=True) for m in members]
     s = min(a.skip, max(0, steps - 2))
     dt = clock.t[-1] - clock.t[s] if steps > s + 1 else wall
     tok_steady = sum(per_step_tokens[s + 1:]) if steps > s + 1 else sum(per_step_tokens)
@@ -108,7 +107,8 @@ def main(argv=None):
     name = torch.cuda.get_device_name() if cuda else "cpu"
     peak = a.peak_tflops * 1e12 if a.peak_tflops else (card_peak(name) if cuda else None)
     res = dict(device=name, shape=shape.name, params=params, attn=attn, bf16=cuda, steps=steps,
-               per_device=plan2.per_device, grad_accum=plan2.grad_accum, examples=n, tokens=int(lengths.sum()),
+               grad_accum=plan2.grad_accum, micro_batch_fill=plan2.summary()["micro_batch_fill"],
+               step_tokens_min=min(per_step_tokens), step_tokens_max=max(per_step_tokens), examples=n, tokens=int(lengths.sum()),
                mean_len=float(lengths.mean()), wall_s=wall, steady_steps=max(0, steps - s - 1), steady_s=dt,
                tokens_per_s=tok_steady / dt, model_tflops_per_s=fl_steady / dt / 1e12,
                mfu=(fl_steady / dt / peak) if peak else None, peak_tflops=peak / 1e12 if peak else None,
