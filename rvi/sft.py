@@ -20,10 +20,11 @@ log = get_logger('rvi.sft')
 
 # %% auto #0
 __all__ = ['log', 'TABLE1_PEAK_LR', 'TINY_PEAK_LR', 'PEAK_LR', 'EMPTY_THINK', 'SFT_PRESETS', 'student_key', 'run_format',
-           'read_lr_table', 'peak_lr', 'wsd_steps', 'wsd_scheduler', 'as_chat', 'tokenize_example', 'tokenize_mixture',
-           'step_bounds', 'BatchPlan', 'batch_plan', 'sdpa_varlen_attention', 'register_varlen_attention',
-           'pick_attention', 'SFTRunConfig', 'sft_config', 'last_checkpoint', 'RunClock', 'StepTokens', 'LRTrace',
-           'TokenBudgetSampler', 'build_trainer', 'load_model', 'train_sft', 'run_schedule', 'main']
+           'read_lr_table', 'peak_lr', 'wsd_steps', 'wsd_scheduler', 'wsd_factor', 'as_chat', 'tokenize_example',
+           'tokenize_mixture', 'step_bounds', 'BatchPlan', 'batch_plan', 'sdpa_varlen_attention',
+           'register_varlen_attention', 'pick_attention', 'SFTRunConfig', 'sft_config', 'last_checkpoint', 'RunClock',
+           'StepTokens', 'LRTrace', 'TokenBudgetSampler', 'lr_blocks', 'build_trainer', 'load_model', 'train_sft',
+           'run_schedule', 'main']
 
 # %% ../nbs/09_sft.ipynb #d931143d
 TABLE1_PEAK_LR = {             # Appendix B, Table 1: peak learning rate by student and data format
@@ -90,6 +91,12 @@ def wsd_scheduler(optimizer, total_steps: int, warmup: int = 150, decay: int = 3
     w, d = wsd_steps(total_steps, warmup, decay)
     return get_wsd_schedule(optimizer, num_warmup_steps=w, num_decay_steps=d, num_training_steps=total_steps,
                             warmup_type='linear', decay_type='linear', min_lr_ratio=min_lr_ratio)
+
+def wsd_factor(step: int, total: int, warmup: int, decay: int, min_lr_ratio: float = 0.1) -> float:
+    "The multiplier of the peak rate at `step` of a `total`-step linear WSD schedule (as transformers' `get_wsd_schedule`)."
+    if step < warmup: return min_lr_ratio + (1 - min_lr_ratio) * step / max(1, warmup)
+    if step < total - decay: return 1.0
+    return min_lr_ratio + (1 - min_lr_ratio) * max(0.0, 1 - (step - (total - decay)) / max(1, decay))
 
 # %% ../nbs/09_sft.ipynb #41a03d26
 EMPTY_THINK = '<think>\n\n</think>\n\n'
@@ -289,7 +296,9 @@ class SFTRunConfig(Config):
     seed: int = 0
     learning_rate: Optional[float] = None          # None = the table's rate for the student and `lr_format`
     lr_table: str = ''                             # learning-rate table written by `rvi lr-search` ('' = Table 1)
-    mixture_lr: Literal['reasoning', 'ift'] = 'reasoning'   # Table 1 column of a mixed run (0 < ratio < 1), one schedule
+    mixture_lr: Literal['reasoning', 'ift'] = 'reasoning'   # Table 1 column of a mixture (0 < ratio < 1) under one schedule
+    mixture_schedule: Literal['one', 'per-format'] = 'one'  # sequential mixture: one WSD schedule, or one per format block
+                                                   # (the IFT block at the IFT rate, then the reasoning block at its own)
     phase2_restart: Literal['optimizer+warmup', 'optimizer'] = 'optimizer+warmup'   # a phase continuing a trained one:
                                                    # fresh AdamW and a new WSD warmup, or fresh AdamW starting at the peak
     ift_think: Literal['empty', 'none'] = 'empty'  # IFT answers carry the empty <think></think> block, or none
@@ -323,6 +332,8 @@ class SFTRunConfig(Config):
         if self.warmup_steps < 0 or self.decay_steps < 0:
             raise ConfigError("SFTRunConfig.warmup_steps and decay_steps must be >= 0")
         if not 0.0 <= self.min_lr_ratio <= 1.0: raise ConfigError(f"SFTRunConfig.min_lr_ratio = {self.min_lr_ratio!r} must lie in [0, 1]")
+        if self.mixture_schedule == 'per-format' and 0 < self.ratio < 1 and self.order != 'sequential':
+            raise ConfigError("SFTRunConfig.mixture_schedule = 'per-format' needs order = 'sequential' (a mixed order has no blocks)")
         if self.max_length > self.max_device_tokens:
             raise ConfigError(f"SFTRunConfig.max_length = {self.max_length} must be <= max_device_tokens = "
                               f"{self.max_device_tokens} (one example must fit one micro-batch)")
@@ -426,11 +437,16 @@ def _trainer_class():
     from trl import SFTTrainer
     class BudgetSFTTrainer(SFTTrainer):
         "trl's `SFTTrainer` whose training batches follow a `BatchPlan`."
-        def __init__(self, *a, plan: BatchPlan, filler: int | None = None, **kw):
-            self.plan, self.filler = plan, filler
+        def __init__(self, *a, plan: BatchPlan, filler: int | None = None, lr_lambda=None, **kw):
+            self.plan, self.filler, self.lr_lambda = plan, filler, lr_lambda
             super().__init__(*a, **kw)
         def _get_train_sampler(self, train_dataset=None):
             return TokenBudgetSampler(self.plan, self.args.process_index, self.filler)
+        def create_scheduler(self, num_training_steps: int, optimizer=None):
+            if self.lr_lambda is None or self.lr_scheduler is not None: return super().create_scheduler(num_training_steps, optimizer)
+            self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer or self.optimizer, self.lr_lambda)
+            self._created_lr_scheduler = True
+            return self.lr_scheduler
     return BudgetSFTTrainer
 
 def _with_filler(train_ds, tokenizer):
@@ -441,6 +457,32 @@ def _with_filler(train_ds, tokenizer):
     row.update(input_ids=[pad], completion_mask=[0], length=1, **{k: 'filler' for k in ('id', 'format') if k in row})
     return datasets.concatenate_datasets([train_ds, datasets.Dataset.from_list([row], features=train_ds.features)])
 
+# %% ../nbs/09_sft.ipynb #f9cc154a
+def lr_blocks(cfg: SFTRunConfig, plan: BatchPlan, formats) -> list:
+    """The WSD schedule(s) of a run: `[{'steps', 'warmup', 'decay', 'peak_lr'}]`, one block, or (`mixture_schedule =
+    'per-format'`) one per format block of a sequential mixture, cut at the first step holding a reasoning example."""
+    n = plan.n_steps
+    s1 = next((k for k, st in enumerate(plan.micro) if any(formats[i] == 'reasoning' for mb in st for i in mb if i < len(formats))), n)
+    if cfg.mixture_schedule == 'one' or not 0 < cfg.ratio < 1 or not 0 < s1 < n:
+        w, d = wsd_steps(n, cfg.warmup_steps, cfg.decay_steps)
+        if '>' in cfg.lineage and cfg.phase2_restart == 'optimizer': w = 0     # continue at the peak rate
+        return [dict(steps=n, warmup=w, decay=d, peak_lr=cfg.peak_lr)]
+    table = read_lr_table(cfg.lr_table) if cfg.lr_table else None
+    peaks = [cfg.learning_rate or peak_lr(cfg.student, f, table) for f in ('ift', 'reasoning')]
+    return [dict(zip(('steps', 'warmup', 'decay', 'peak_lr'), (k, *wsd_steps(k, cfg.warmup_steps, cfg.decay_steps), p)))
+            for k, p in zip((s1, n - s1), peaks)]
+
+def _blocks_lambda(blocks: list, min_lr_ratio: float):
+    "step -> multiplier of the last block's peak: each block's WSD schedule in turn, at its own peak."
+    def f(step):
+        start = 0
+        for b in blocks:
+            if step < start + b['steps'] or b is blocks[-1]:
+                return b['peak_lr'] / blocks[-1]['peak_lr'] * wsd_factor(step - start, b['steps'], b['warmup'], b['decay'], min_lr_ratio)
+            start += b['steps']
+    return f
+
+# %% ../nbs/09_sft.ipynb #d30548e6
 def build_trainer(cfg: SFTRunConfig, train_ds, model, tokenizer, out_dir, callbacks=()):
     """A trl `SFTTrainer` set up as Appendix B says, on a tokenized mixture (`tokenize_mixture`), its batches the
     token-budget steps of `batch_plan` in the mixture's order. Returns (trainer, BatchPlan)."""
@@ -448,14 +490,14 @@ def build_trainer(cfg: SFTRunConfig, train_ds, model, tokenizer, out_dir, callba
     dev = _device_kind()
     bf16 = cfg.precision == 'bf16' or (cfg.precision == 'auto' and dev == 'cuda')
     plan = batch_plan(train_ds['length'], cfg.global_batch_tokens, cfg.max_device_tokens, _world())
-    w, d = wsd_steps(plan.n_steps, cfg.warmup_steps, cfg.decay_steps)
-    if '>' in cfg.lineage and cfg.phase2_restart == 'optimizer': w = 0     # continue at the peak rate
+    blocks = lr_blocks(cfg, plan, train_ds['format'] if 'format' in train_ds.column_names else [])
+    w, d = blocks[0]['warmup'], blocks[0]['decay']
     filler = None
     if plan.fillers: train_ds = _with_filler(train_ds, tokenizer); filler = len(train_ds) - 1
     args = SFTConfig(
         output_dir=str(Path(out_dir) / 'checkpoints'), seed=cfg.seed, data_seed=cfg.seed,
         num_train_epochs=1, per_device_train_batch_size=1, gradient_accumulation_steps=plan.grad_accum,
-        learning_rate=cfg.peak_lr, lr_scheduler_type='warmup_stable_decay', warmup_steps=w,
+        learning_rate=blocks[-1]['peak_lr'], lr_scheduler_type='warmup_stable_decay', warmup_steps=w,
         lr_scheduler_kwargs={'num_decay_steps': d, 'decay_type': 'linear', 'warmup_type': 'linear', 'min_lr_ratio': cfg.min_lr_ratio},
         optim='adamw_torch_fused', weight_decay=cfg.weight_decay, max_grad_norm=cfg.max_grad_norm,
         bf16=bf16, fp16=False, tf32=None,
@@ -469,7 +511,9 @@ def build_trainer(cfg: SFTRunConfig, train_ds, model, tokenizer, out_dir, callba
         include_num_input_tokens_seen='all', dataloader_drop_last=False, dataloader_pin_memory=dev == 'cuda', remove_unused_columns=True,
         model_init_kwargs=None)
     trainer = _trainer_class()(model=model, args=args, train_dataset=train_ds, processing_class=tokenizer,
-                               callbacks=[RunClock(), StepTokens(), *callbacks], plan=plan, filler=filler)
+                               callbacks=[RunClock(), StepTokens(), *callbacks], plan=plan, filler=filler,
+                               lr_lambda=_blocks_lambda(blocks, cfg.min_lr_ratio) if len(blocks) > 1 else None)
+    trainer.lr_blocks = blocks
     return trainer, plan
 
 def load_model(path: str, attn: str, bf16: bool):
@@ -546,8 +590,8 @@ def train_sft(cfg: SFTRunConfig, mixture, out_dir, model=None, tokenizer=None, c
         train_flops=training_flops(shape, lengths), train_flops_exact=training_flops(shape, lengths, exact=True),
         wall_time_s=clock.wall_time_s, sessions=clock.sessions, tokens_per_s=tokens / clock.wall_time_s if clock.wall_time_s else None,
         final_loss=losses[-1][1] if losses else None, loss_curve=losses, steps=trainer.state.global_step,
-        peak_lr=cfg.peak_lr, warmup_steps=trainer.args.warmup_steps,
-        decay_steps=trainer.args.lr_scheduler_kwargs['num_decay_steps'],
+        peak_lr=trainer.lr_blocks[-1]['peak_lr'], warmup_steps=trainer.args.warmup_steps,
+        decay_steps=trainer.args.lr_scheduler_kwargs['num_decay_steps'], schedule=trainer.lr_blocks,
         batch=_batch_record(plan, meter.tokens),
         attn_implementation=attn, bf16=bool(trainer.args.bf16), device=dev,
         num_input_tokens_seen=int(trainer.state.num_input_tokens_seen),
