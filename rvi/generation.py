@@ -9,7 +9,7 @@ __all__ = ['MAX_TOKENS', 'MAX_TOKENS_LONG', 'SAMPLING_PRESETS', 'LENGTH_CAP_PERC
            'as_chat', 'check_chats', 'Backend', 'generate', 'count_tokens', 'truncate_tokens', 'end_of_turn',
            'stop_token_ids', 'TransformersBackend', 'vllm_available', 'VLLMBackend', 'join_reasoning', 'OpenAIBackend',
            'SyntheticBackend', 'BackendConfig', 'make_backend', 'question_rows', 'generate_pairs', 'pairs_dataset',
-           'filter_pairs', 'pair_issue', 'clean_pairs', 'reservoir', 'load_released_pairs', 'load_questions']
+           'filter_pairs', 'hygiene_reason', 'clean_pairs', 'reservoir', 'load_released_pairs', 'load_questions']
 
 # %% ../nbs/07_generation.ipynb #00eb8fb6
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
@@ -683,7 +683,7 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
 # %% ../nbs/07_generation.ipynb #c0712b5d
 HYGIENE_REASONS = ('failed', 'empty', 'unterminated', 'truncated', 'over_length')
 
-def pair_issue(r: dict, length_fn: Optional[Callable] = None, max_length: Optional[int] = None) -> str:
+def hygiene_reason(r: dict, length_fn: Optional[Callable] = None, max_length: Optional[int] = None) -> str:
     "The first `HYGIENE_REASONS` entry that drops pair `r`, or '' when it is kept."
     if 'error' in (r.get('reasoning_finish'), r.get('ift_finish')): return 'failed'
     if not (r['reasoning'] or '').strip() or not (r['ift'] or '').strip(): return 'empty'
@@ -698,11 +698,11 @@ def clean_pairs(ds, length_fn: Optional[Callable] = None, max_length: Optional[i
     reason. `length_fn(prompt, answer, fmt)` is the training example's length in tokens, compared with `max_length`."""
     if (length_fn is None) != (max_length is None):
         raise ValueError("clean_pairs: pass length_fn and max_length together (or neither, to skip the length check)")
-    marked = ds.map(lambda r: {'_issue': pair_issue(r, length_fn, max_length)}, num_proc=num_proc, desc='data hygiene')
-    issues = marked['_issue']
-    dropped = {k: issues.count(k) for k in HYGIENE_REASONS}
+    marked = ds.map(lambda r: {'_reason': hygiene_reason(r, length_fn, max_length)}, num_proc=num_proc, desc='data hygiene')
+    reasons = marked['_reason']
+    dropped = {k: reasons.count(k) for k in HYGIENE_REASONS}
     if length_fn is None: dropped['over_length'] = None
-    kept = marked.filter(lambda r: r['_issue'] == '', num_proc=num_proc).remove_columns('_issue')
+    kept = marked.filter(lambda r: r['_reason'] == '', num_proc=num_proc).remove_columns('_reason')
     rec = {'pairs_in': len(ds), 'kept': len(kept), 'dropped': dropped, 'max_length': max_length}
     get_logger('rvi.generation').info(f"data hygiene: kept {len(kept)} of {len(ds)} pairs; dropped {dropped}")
     return kept, rec
