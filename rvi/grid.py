@@ -6,14 +6,17 @@
 __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'FIGURE_GROUPS', 'KINDS', 'SLURM_KEYS', 'log', 'RESULT_COLUMNS',
            'LR_GRID', 'Cell', 'code_fingerprint', 'cell_hash', 'student_short', 'ratio_tag', 'model_name',
            'figure_needs', 'expand_grid', 'grid_counts', 'marker_path', 'notebook_path', 'log_path', 'cell_outputs',
-           'clear_outputs', 'cell_state', 'experiments_dir', 'cell_spec', 'execute_cell', 'LocalJob', 'SubmititJob',
-           'RunnerBusy', 'run_cells', 'save_grid', 'load_grid', 'grid_status', 'base_model_path', 'model_dir',
-           'gen_file', 'judged_file', 'generate_answers', 'cap_answers', 'judge_dir', 'build_results',
-           'accelerate_command', 'reproduce', 'lr_tag', 'lr_search_cells', 'lr_scores', 'choose_lr', 'write_lr_table',
-           'lr_search']
+           'clear_outputs', 'file_sha256', 'record_outputs', 'check_outputs', 'cell_state', 'grid_state',
+           'experiments_dir', 'cell_spec', 'execute_cell', 'LocalJob', 'SubmititJob', 'worker_threads',
+           'reap_leftovers', 'RunnerBusy', 'runner_lock', 'run_cells', 'save_grid', 'load_grid', 'grid_status',
+           'base_model_path', 'model_dir', 'gen_file', 'judged_file', 'CheckpointError', 'check_checkpoint',
+           'load_pairs', 'generate_answers', 'cap_answers', 'judge_dir', 'build_results', 'accelerate_command',
+           'load_config', 'check_config', 'reproduce', 'lr_tag', 'lr_search_cells', 'lr_scores', 'choose_lr',
+           'write_lr_table', 'lr_search']
 
 # %% ../nbs/10_grid.ipynb #5eeb44c3
-import fcntl, hashlib, json, os, signal, socket, subprocess, sys, time, shutil
+import hashlib, json, os, signal, socket, subprocess, sys, time, shutil, uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional, Sequence
@@ -47,6 +50,9 @@ class Cell:
     @property
     def id(self) -> str: return f"{self.stage}/{self.name}"
     def to_dict(self) -> dict: return {**asdict(self), "id": self.id}
+    @classmethod
+    def from_dict(cls, d: dict) -> "Cell":
+        return cls(**{k: (tuple(v) if k in ("deps", "kinds") else v) for k, v in d.items() if k != "id"})
 
 def code_fingerprint(module) -> str:
     "12-hex hash of a module's source file (the drawing code a figure cell depends on)."
@@ -249,7 +255,7 @@ def notebook_path(paths: RunPaths, cell: Cell) -> Path: return paths.notebooks /
 def log_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "logs" / cell.stage / f"{cell.name}.log"
 
 def cell_outputs(cell: Cell, paths: RunPaths) -> list[Path]:
-    "What a cell writes (cleared before it runs under a new configuration, kept to resume an interrupted run)."
+    "What a cell writes: files and folders its record lists (cleared before a fresh start, kept to resume an interrupted run)."
     p = cell.params
     try:
         if cell.stage == "data": return [paths.data / p["domain"]]
@@ -258,8 +264,12 @@ def cell_outputs(cell: Cell, paths: RunPaths) -> list[Path]:
         if cell.stage == "eval": return [paths.generations / p["meta"]["model"]]
         if cell.stage == "judge": return [paths.judged / m for m in p["models"]]
         if cell.stage == "aggregate": return [paths.results]
-    except KeyError: pass   # a cell of another shape (e.g. a test's toy cell) declares no outputs
-    return []
+        if cell.stage == "figures" and cell.name == "claims": return [paths.figures / "claims.md"]
+        if cell.stage == "figures":
+            from rvi.figures import FIGURES
+            return [paths.figures / f"{k}_{FIGURES[k][0]}.{ext}" for k in p["figures"] for ext in p["formats"]]
+    except KeyError: pass   # a cell of another shape (a test's toy cell) names its outputs in params['outputs']
+    return [paths.root / o for o in p.get("outputs", ())]
 
 def clear_outputs(cell: Cell, paths: RunPaths) -> list[Path]:
     "Remove a cell's outputs (a fresh start); returns what was removed."
@@ -269,6 +279,51 @@ def clear_outputs(cell: Cell, paths: RunPaths) -> list[Path]:
         elif o.exists(): o.unlink(); gone.append(o)
     return gone
 
+# %% ../nbs/10_grid.ipynb #ac45e7f5
+def file_sha256(path) -> str:
+    "SHA-256 of a file, read in blocks (`hashlib.file_digest`): constant memory for multi-GB checkpoints."
+    with open(path, "rb") as f: return hashlib.file_digest(f, "sha256").hexdigest()
+
+def _roots(paths: RunPaths) -> dict: return {"run": paths.root, "figures": paths.figures}
+
+def _output_files(cell: Cell, paths: RunPaths) -> list[tuple[str, Path, Path]]:
+    "(root name, root, file) for every file under the cell's outputs; hidden names (temporary files of atomic writes) are left out."
+    roots, out = _roots(paths), []
+    for o in cell_outputs(cell, paths):
+        name = next((k for k, r in roots.items() if o.is_relative_to(r)), None)
+        if name is None: raise ValueError(f"cell {cell.id}: output {o} lies outside the run folder {paths.root} and the figures folder")
+        if not o.exists(): raise FileNotFoundError(f"cell {cell.id} finished without writing its output {o}")
+        files = [o] if o.is_file() else sorted(f for f in o.rglob("*") if f.is_file()
+                                               and not any(part.startswith(".") for part in f.relative_to(o).parts))
+        out += [(name, roots[name], f) for f in files]
+    return out
+
+def record_outputs(cell: Cell, paths: RunPaths) -> list[dict]:
+    "The `outputs` of a cell's record: path (relative to its root), size, modification time and SHA-256 of each file it wrote."
+    recs = []
+    for name, root, f in _output_files(cell, paths):
+        st = f.stat()
+        recs.append({"path": f.relative_to(root).as_posix(), **({"root": name} if name != "run" else {}),
+                     "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": file_sha256(f)})
+    return recs
+
+# %% ../nbs/10_grid.ipynb #5965c6b0
+def check_outputs(rec: dict, paths: RunPaths, full: bool = False) -> list[str]:
+    """What is wrong with the outputs a done record lists: a missing file, another size, or another SHA-256 (checked when
+    `full`, or when the file's modification time moved). A moved file whose content matches gets its new time in `rec`."""
+    roots, problems = _roots(paths), []
+    for o in rec.get("outputs", []):
+        f = roots[o.get("root", "run")] / o["path"]
+        shown = o["path"] if o.get("root", "run") == "run" else str(f)
+        try: st = f.stat()
+        except FileNotFoundError: problems.append(f"{shown} is missing"); continue
+        if st.st_size != o["size"]: problems.append(f"{shown} has {st.st_size:,} bytes, recorded {o['size']:,}"); continue
+        if full or st.st_mtime_ns != o["mtime_ns"]:
+            if file_sha256(f) != o["sha256"]: problems.append(f"{shown} has other content (SHA-256 differs from the record)"); continue
+            o["mtime_ns"] = st.st_mtime_ns
+    return problems
+
+# %% ../nbs/10_grid.ipynb #f83eb1ee
 def _alive(pid: int) -> bool:
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
@@ -276,20 +331,50 @@ def _alive(pid: int) -> bool:
     return True
 
 def cell_state(cell: Cell, paths: RunPaths) -> dict:
-    "The cell's marker plus `state`: 'done' | 'running' | 'failed' | 'pending' ('outdated'/'interrupted' noted in `why`)."
+    "The cell's marker plus `state`: 'done' | 'running' | 'failed' | 'pending' (why, e.g. 'outdated' or 'interrupted', in `why`)."
     p = marker_path(paths, cell)
     if not p.exists(): return {"state": "pending", "why": ""}
     try: m = read_json(p)
     except ValueError: return {"state": "pending", "why": "unreadable marker"}
     st = m.get("status")
     if m.get("hash") != cell.hash: return {**m, "state": "pending", "why": f"outdated (was {m.get('hash')}, {st})"}
-    if st == "done": return {**m, "state": "done"}
+    if st == "done":
+        if "outputs" not in m: return {**m, "state": "pending", "why": "done without a record of its outputs (an older rvi)"}
+        return {**m, "state": "done"}
     if st == "failed": return {**m, "state": "failed"}
     if st == "running":
         if m.get("slurm_job"): return {**m, "state": "running"}
         if m.get("host") == socket.gethostname() and _alive(int(m.get("pid", -1))): return {**m, "state": "running"}
         return {**m, "state": "pending", "why": "interrupted"}
     return {**m, "state": "pending", "why": f"unknown status {st!r}"}
+
+# %% ../nbs/10_grid.ipynb #0efc77f0
+def grid_state(cells: Sequence[Cell], paths: RunPaths, verify: bool = False, refresh: bool = False) -> dict[str, dict]:
+    """`cell_state` of every cell with the record checked: a done cell whose outputs fail `check_outputs` (hashes of all
+    files with `verify`) is pending, its problems in `bad`; a done cell whose dependency is not done, or is another
+    execution than the one it read, is pending too. `refresh` writes back the new modification times of intact files."""
+    by_id, states = {c.id: c for c in cells}, {}
+    def state(c: Cell) -> dict:
+        if c.id in states: return states[c.id]
+        s = cell_state(c, paths)
+        if s["state"] == "done":
+            rec = {k: v for k, v in s.items() if k != "state"}
+            before = json.dumps(rec["outputs"])
+            bad = check_outputs(rec, paths, full=verify)
+            if bad: s = {**s, "state": "pending", "why": "outputs missing or corrupt: " + "; ".join(bad), "bad": bad}
+            elif refresh and json.dumps(rec["outputs"]) != before: write_json(marker_path(paths, c), rec)
+        for d in c.deps if s["state"] == "done" else ():
+            ds = state(by_id[d])
+            if ds["state"] != "done": s = {**s, "state": "pending", "why": f"downstream of {d} ({ds['state']})"}; break
+            if ds.get("run") != s.get("inputs", {}).get(d): s = {**s, "state": "pending", "why": f"downstream of {d}, which ran again"}; break
+        states[c.id] = s
+        return s
+    for c in cells: state(c)
+    return states
+
+def _fresh_start(prev: dict, cell: Cell, inputs: dict) -> bool:
+    "A cell resumes only an interrupted or failed attempt with the same hash and the same inputs; anything else starts from scratch."
+    return not (prev.get("status") in ("running", "failed") and prev.get("hash") == cell.hash and prev.get("inputs", {}) == inputs)
 
 # %% ../nbs/10_grid.ipynb #e7b642ca
 def experiments_dir() -> Path:
@@ -299,16 +384,18 @@ def experiments_dir() -> Path:
     if not d.is_dir(): raise FileNotFoundError(f"experiment notebooks folder {d} does not exist (set RVI_EXPERIMENTS_DIR)")
     return d
 
-def cell_spec(cell: Cell, paths: RunPaths, exp_dir: Path | None = None) -> dict:
-    "Everything a worker needs to run `cell` (JSON-able): the cell, its notebook and output paths, the roots."
+def cell_spec(cell: Cell, paths: RunPaths, exp_dir: Path | None = None, inputs: dict | None = None) -> dict:
+    "Everything a worker needs to run `cell` (JSON-able): the cell, its notebook and output paths, the roots, the `run` ids of its inputs."
     exp_dir = Path(exp_dir) if exp_dir else experiments_dir()
     nb = Path(cell.notebook) if Path(cell.notebook).is_absolute() else exp_dir / cell.notebook
     return {"cell": cell.to_dict(), "input": str(nb), "output": str(notebook_path(paths, cell).resolve()),
             "marker": str(marker_path(paths, cell).resolve()), "log": str(log_path(paths, cell).resolve()),
+            "preset": paths.preset, "run_dir": str(paths.root.resolve()), "inputs": dict(inputs or {}),
             "runs_root": str(paths.root.parent.resolve()), "figures_root": str(paths.figures.parent.resolve())}
 
 def execute_cell(spec: dict) -> dict:
-    "Run one cell's notebook with papermill; write its running/done/failed marker atomically. Raises on failure."
+    """Run one cell's notebook with papermill, then write its record (`done`, with its outputs' sizes and hashes, a new `run`
+    id and the `inputs` it read) atomically, after the outputs. A failure, or a declared output not written, marks it `failed` and raises."""
     import papermill as pm
     if os.environ.get("SLURM_PROCID", "0") != "0": return {"status": "secondary task"}   # multi-node job: rank 0 runs the notebook
     cell, t0 = spec["cell"], time.time()
@@ -319,7 +406,7 @@ def execute_cell(spec: dict) -> dict:
         for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"): os.environ.setdefault(k, "1")
     base = {"cell": cell["id"], "hash": cell["hash"], "notebook": spec["output"], "log": spec["log"],
             "pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "slurm_job": os.environ.get("SLURM_JOB_ID")}
+            "slurm_job": os.environ.get("SLURM_JOB_ID"), "inputs": spec.get("inputs", {})}
     write_json(spec["marker"], {**base, "status": "running"})
     Path(spec["output"]).parent.mkdir(parents=True, exist_ok=True)
     params = {**cell["params"], "runs_root": spec["runs_root"], "figures_root": spec["figures_root"]}
@@ -327,12 +414,15 @@ def execute_cell(spec: dict) -> dict:
         if not Path(spec["input"]).exists(): raise FileNotFoundError(f"stage notebook {spec['input']} does not exist")
         pm.execute_notebook(spec["input"], spec["output"], parameters=params, kernel_name="python3", language="python",
                             progress_bar=False, log_output=True, cwd=str(Path(spec["input"]).parent))
+        paths = RunPaths(spec["preset"], runs_root=spec["runs_root"], figures_root=spec["figures_root"])
+        outputs = record_outputs(Cell.from_dict(cell), paths)
     except BaseException as e:
         msg = str(e).strip().splitlines()
         write_json(spec["marker"], {**base, "status": "failed", "wall_s": round(time.time() - t0, 2),
                                     "error": f"{type(e).__name__}: {msg[-1] if msg else ''}"[:2000]})
         raise
-    rec = {**base, "status": "done", "wall_s": round(time.time() - t0, 2), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    rec = {**base, "status": "done", "wall_s": round(time.time() - t0, 2), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+           "run": uuid.uuid4().hex[:12], "outputs": outputs}
     write_json(spec["marker"], rec)
     return rec
 
@@ -351,17 +441,18 @@ def _die_with_parent():
 class LocalJob:
     "A cell running in a local worker process."
     def __init__(self, spec: dict, threads: int = 1):
-        self.spec = spec
+        self.spec, c = spec, spec["cell"]
         Path(spec["log"]).parent.mkdir(parents=True, exist_ok=True)
         spec_file = Path(spec["marker"]).with_suffix(".spec.json")
         write_json(spec_file, spec)
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+        # 'running' under the runner's pid before the worker exists (the worker rewrites it with its own pid)
+        write_json(spec["marker"], {"cell": c["id"], "hash": c["hash"], "status": "running", "pid": os.getpid(),
+                                    "host": socket.gethostname(), "log": spec["log"], "notebook": spec["output"],
+                                    "inputs": spec["inputs"]})
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads), "RVI_GRID_RUN": spec["run_dir"]}
         self.log = open(spec["log"], "w")
         self.proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(spec_file)], stdout=self.log, stderr=subprocess.STDOUT,
                                      env=env, preexec_fn=_die_with_parent)
-        c = spec["cell"]   # 'running' from the start (the worker rewrites it with the same pid once papermill starts)
-        write_json(spec["marker"], {"cell": c["id"], "hash": c["hash"], "status": "running", "pid": self.proc.pid,
-                                    "host": socket.gethostname(), "log": spec["log"], "notebook": spec["output"]})
     def done(self) -> bool:
         if self.proc.poll() is None: return False
         self.log.close(); return True
@@ -370,6 +461,7 @@ class LocalJob:
         if self.proc.poll() is None: self.proc.kill(); self.proc.wait()
         self.log.close()
 
+# %% ../nbs/10_grid.ipynb #c298fbb1
 SLURM_KEYS = ("timeout_min", "nodes", "gpus_per_node", "cpus_per_task", "mem_gb", "tasks_per_node")
 
 class SubmititJob:
@@ -398,74 +490,125 @@ class SubmititJob:
         try: self.job.cancel()
         except Exception: pass
 
+# %% ../nbs/10_grid.ipynb #d7eecab0
+def worker_threads(workers: int) -> int:
+    "Threads per worker process: `$OMP_NUM_THREADS` when set (a budget per process), else the CPU cores split between the workers."
+    env = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if not env: return max(1, (os.cpu_count() or 1) // workers)
+    if not env.isdigit() or int(env) < 1: raise ConfigError(f"OMP_NUM_THREADS = {env!r} must be a positive integer")
+    return int(env)
+
+def _gone(pid: int) -> bool:
+    try: return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"   # exited (zombie) or dead
+    except (OSError, IndexError): return True
+
+def reap_leftovers(run_dir) -> list[int]:
+    """Kill the processes an earlier runner of `run_dir` left behind (those whose environment carries `RVI_GRID_RUN=<run_dir>`,
+    e.g. a notebook kernel outliving its killed worker) and wait until they are gone. Only while holding `runner_lock`."""
+    tag, me, pids = f"RVI_GRID_RUN={Path(run_dir).resolve()}".encode(), os.getpid(), []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if int(d.name) != me and tag in (d / "environ").read_bytes().split(b"\0"): pids.append(int(d.name))
+        except (OSError, ValueError): continue
+    for pid in pids:
+        try: os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError: pass
+    deadline = time.time() + 10
+    while time.time() < deadline and not all(_gone(p) for p in pids): time.sleep(0.05)
+    return pids
+
 # %% ../nbs/10_grid.ipynb #e3371391
 log = get_logger("rvi.grid")
 
-class RunnerBusy(RuntimeError): pass
+class RunnerBusy(RuntimeError): "Another runner holds the run folder."
 
-def _lock(paths: RunPaths):
+def _holder(paths: RunPaths) -> str:
+    "Who holds the run folder, from `grid/runner.json`."
+    try: h = read_json(paths.root / "grid" / "runner.json")
+    except (OSError, ValueError): return "its holder has not recorded itself yet"
+    return f"pid {h.get('pid')} on {h.get('host')}, running since {h.get('since')}: {h.get('command')}"
+
+@contextmanager
+def runner_lock(paths: RunPaths):
+    """Hold the run folder for this process (re-entrant); raise `RunnerBusy`, naming the holder, if another process holds it.
+    The lock is `filelock.FileLock` on `grid/.lock`; the holder is recorded in `grid/runner.json` while it is held."""
+    from filelock import FileLock, Timeout
     p = paths.root / "grid" / ".lock"; p.parent.mkdir(parents=True, exist_ok=True)
-    f = open(p, "a+")
-    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.close(); raise RunnerBusy(f"another `rvi reproduce` holds {p}; wait for it or stop it first") from None
-    return f
+    lock = FileLock(str(p), timeout=0, is_singleton=True)
+    try: lock.acquire()
+    except Timeout:
+        raise RunnerBusy(f"{paths.root} is in use by another runner ({_holder(paths)}); wait for it to finish "
+                         "or stop it first (a killed runner frees the folder by itself)") from None
+    try:
+        if lock.lock_counter == 1:
+            write_json(paths.root / "grid" / "runner.json", {"pid": os.getpid(), "host": socket.gethostname(),
+                       "since": time.strftime("%Y-%m-%dT%H:%M:%S"), "command": " ".join(sys.argv)})
+        yield lock
+    finally:
+        if lock.lock_counter == 1: (paths.root / "grid" / "runner.json").unlink(missing_ok=True)
+        lock.release()
 
+# %% ../nbs/10_grid.ipynb #3051e8c3
 def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor: str = "local", cluster: str | None = None,
               resources: dict | None = None, slurm: dict | None = None, exp_dir=None, poll_s: float = 0.2,
-              quiet: bool = False) -> dict:
-    """Run the cells of `cells` that are not done, in dependency order, `workers` at a time.
-    `executor`: 'local' (worker processes) or 'submitit' (`cluster` None=auto/Slurm, 'local', 'debug').
-    Returns {'done': [...], 'skipped': [...], 'failed': [...], 'blocked': [...], 'wall_s': float}."""
+              quiet: bool = False, verify: bool = False) -> dict:
+    """Run the cells of `cells` that are not done (`grid_state`; `verify`: hash every output first), in dependency order,
+    `workers` at a time, holding the run folder (`runner_lock`). `executor`: 'local' (worker processes) or 'submitit'
+    (`cluster` None=auto/Slurm, 'local', 'debug'). Returns {'done', 'skipped', 'failed', 'blocked': [cell ids],
+    'bad': {cell id: problems with its outputs}, 'wall_s'}."""
     if workers < 1: raise ConfigError(f"workers = {workers!r} must be >= 1")
+    if executor not in ("local", "submitit"): raise ConfigError(f"executor = {executor!r}; valid: 'local', 'submitit'")
     t0, by_id = time.time(), {c.id: c for c in cells}
     for c in cells:
         missing = [d for d in c.deps if d not in by_id]
         if missing: raise ValueError(f"cell {c.id}: dependencies {missing} are not in the cell list")
-    paths.ensure(); lock = _lock(paths)
     exp_dir = Path(exp_dir) if exp_dir else experiments_dir()
-    try:
-        done = {c.id for c in cells if cell_state(c, paths)["state"] == "done"}
-        skipped = sorted(done)
-        pending = [c for c in cells if c.id not in done]
+    paths.ensure()
+    with runner_lock(paths):
+        if executor == "local" and (gone := reap_leftovers(paths.root)):
+            log.warning(f"stopped {len(gone)} process(es) a killed runner left in {paths.root}: pids {gone}")
+        states = grid_state(cells, paths, verify=verify, refresh=True)
+        runs = {cid: s["run"] for cid, s in states.items() if s["state"] == "done"}   # the executions downstream cells read
+        bad = {cid: s["bad"] for cid, s in states.items() if s.get("bad")}
+        for cid, probs in bad.items():
+            log.warning(f"{cid}: outputs missing or corrupt ({'; '.join(probs)}); it reruns from scratch, and every cell downstream")
+        skipped, pending = sorted(runs), [c for c in cells if c.id not in runs]
         running, failed, blocked, finished = {}, [], [], []
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        if not quiet: log.info(f"{paths.preset}: {len(cells)} cells, {len(done)} already done, {len(pending)} to run ({workers} workers)")
-        while pending or running:
-            bad = set(failed) | set(blocked)
-            for c in [c for c in pending if any(d in bad for d in c.deps)]:
-                pending.remove(c); blocked.append(c.id)
-            for c in [c for c in pending if all(d in done for d in c.deps)]:
-                if len(running) >= workers: break
-                pending.remove(c)
-                prev = cell_state(c, paths)
-                if prev.get("hash") != c.hash:   # never ran with this configuration: start from scratch
-                    for o in clear_outputs(c, paths): log.info(f"{c.id}: removed outputs of another configuration: {o}")
-                spec = cell_spec(c, paths, exp_dir)
-                if executor == "local": running[c.id] = LocalJob(spec, threads)
-                elif executor == "submitit":
-                    running[c.id] = SubmititJob(spec, paths.root / "slurm", cluster, (resources or {}).get(c.stage), slurm)
-                else: raise ConfigError(f"executor = {executor!r}; valid: 'local', 'submitit'")
-                if not quiet: log.info(f"start {c.id}")
-            if not running and pending and not any(all(d in done for d in c.deps) for c in pending):
-                raise RuntimeError(f"cells {[c.id for c in pending]} wait on dependencies that never run")
-            for cid, job in list(running.items()):
-                if not job.done(): continue
-                del running[cid]
-                st = cell_state(by_id[cid], paths)["state"]
-                if job.ok() and st == "done":
-                    done.add(cid); finished.append(cid)
-                    if not quiet: log.info(f"done  {cid}")
-                else:
-                    failed.append(cid)
-                    log.error(f"FAILED {cid}: see {log_path(paths, by_id[cid])} and {notebook_path(paths, by_id[cid])}")
-            if running: time.sleep(poll_s)
-    except BaseException:
-        for job in running.values(): job.cancel()
-        raise
-    finally:
-        lock.close()
-    return {"done": finished, "skipped": skipped, "failed": failed, "blocked": blocked, "wall_s": round(time.time() - t0, 2)}
+        threads = worker_threads(workers)
+        if not quiet: log.info(f"{paths.preset}: {len(cells)} cells, {len(runs)} already done, {len(pending)} to run ({workers} workers)")
+        try:
+            while pending or running:
+                stop, grew = set(failed) | set(blocked), True
+                while grew:   # block everything downstream of a failure, however deep
+                    grew = [c for c in pending if any(d in stop for d in c.deps)]
+                    for c in grew: pending.remove(c); blocked.append(c.id); stop.add(c.id)
+                for c in [c for c in pending if all(d in runs for d in c.deps)]:
+                    if len(running) >= workers: break
+                    pending.remove(c)
+                    inputs = {d: runs[d] for d in c.deps}
+                    if _fresh_start(states[c.id], c, inputs) and (gone := clear_outputs(c, paths)):
+                        log.info(f"{c.id}: starts from scratch ({states[c.id]['why'] or 'new'}); removed {len(gone)} earlier output(s), e.g. {gone[0]}")
+                    spec = cell_spec(c, paths, exp_dir, inputs)
+                    if executor == "local": running[c.id] = LocalJob(spec, threads)
+                    else: running[c.id] = SubmititJob(spec, paths.root / "slurm", cluster, (resources or {}).get(c.stage), slurm)
+                    if not quiet: log.info(f"start {c.id}")
+                if not running and pending and not any(all(d in runs for d in c.deps) for c in pending):
+                    raise RuntimeError(f"cells {[c.id for c in pending]} wait on dependencies that never run")
+                for cid, job in list(running.items()):
+                    if not job.done(): continue
+                    del running[cid]
+                    st = cell_state(by_id[cid], paths)
+                    if job.ok() and st["state"] == "done":
+                        runs[cid] = st["run"]; finished.append(cid)
+                        if not quiet: log.info(f"done  {cid}")
+                    else:
+                        failed.append(cid)
+                        log.error(f"FAILED {cid}: see {log_path(paths, by_id[cid])} and {notebook_path(paths, by_id[cid])}")
+                if running: time.sleep(poll_s)
+        except BaseException:
+            for job in running.values(): job.cancel()
+            raise
+    return {"done": finished, "skipped": skipped, "failed": failed, "blocked": blocked, "bad": bad, "wall_s": round(time.time() - t0, 2)}
 
 # %% ../nbs/10_grid.ipynb #4c848241
 def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
@@ -474,32 +617,33 @@ def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
 def load_grid(paths: RunPaths) -> list[Cell] | None:
     p = paths.root / "grid" / "cells.json"
     if not p.exists(): return None
-    return [Cell(**{k: (tuple(v) if k in ("deps", "kinds") else v) for k, v in d.items() if k != "id"}) for d in read_json(p)]
+    return [Cell.from_dict(d) for d in read_json(p)]
 
-def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None):
-    "A DataFrame: stage, cell, state, wall_s, why, log (failed cells), notebook."
+def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None, verify: bool = False, cfg: ExperimentConfig | None = None):
+    """A DataFrame: stage, cell, state, wall_s, why (pending: the reason; failed: the error), log (failed and running cells),
+    notebook, bad (problems with a done cell's outputs; `verify` hashes every file)."""
     import pandas as pd
-    if cells is None: cells = load_grid(paths) or expand_grid(get_preset(paths.preset))
-    rows = []
+    if cells is None: cells = load_grid(paths) or expand_grid(cfg or get_preset(paths.preset))
+    states, rows = grid_state(cells, paths, verify=verify), []
     for c in cells:
-        s = cell_state(c, paths)
+        s = states[c.id]
         rows.append({"stage": c.stage, "cell": c.name, "state": s["state"], "wall_s": s.get("wall_s"),
                      "why": s.get("why", "") or (s.get("error", "") if s["state"] == "failed" else ""),
                      "log": s.get("log", "") if s["state"] in ("failed", "running") else "",
-                     "notebook": str(notebook_path(paths, c)) if notebook_path(paths, c).exists() else ""})
-    return pd.DataFrame(rows, columns=["stage", "cell", "state", "wall_s", "why", "log", "notebook"])
+                     "notebook": str(notebook_path(paths, c)) if notebook_path(paths, c).exists() else "", "bad": s.get("bad", [])})
+    return pd.DataFrame(rows, columns=["stage", "cell", "state", "wall_s", "why", "log", "notebook", "bad"])
 
 # %% ../nbs/10_grid.ipynb #43e1cb90
 def base_model_path(paths: RunPaths, world: str, student: str) -> str:
-    "Where a base student is read from: the offline build under `models/base/`, or the hub id in the paper world."
+    "Where a base student is read from: the offline build under `models/base/` (checked: `check_checkpoint`), or the hub id in the paper world."
     if world == "offline":
         from rvi.students import student_name
-        return str(paths.models / "base" / student_name(student))
+        return check_checkpoint(paths.models / "base" / student_name(student))
     return student
 
 def model_dir(paths: RunPaths, world: str, meta: dict) -> str:
-    "The checkpoint a model of the grid is evaluated from (trained run folder, or its base student)."
-    if meta["kind"] == "trained": return str(paths.models / meta["model"])
+    "The checkpoint a model of the grid is evaluated from (trained run folder, or its base student), checked to load."
+    if meta["kind"] == "trained": return check_checkpoint(paths.models / meta["model"])
     if meta["kind"] == "base": return base_model_path(paths, world, meta["student"])
     raise ValueError(f"model {meta['model']!r} of kind {meta['kind']!r} has no checkpoint")
 
@@ -508,42 +652,91 @@ def gen_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
 def judged_file(paths: RunPaths, model: str, variant: str, benchmark: str) -> Path:
     return paths.judged / model / variant / f"{benchmark}.jsonl"
 
+# %% ../nbs/10_grid.ipynb #737fdd33
+class CheckpointError(ValueError): "A model checkpoint on disk that does not load."
+
+def _safetensors_problem(f: Path) -> str | None:
+    "Why a .safetensors file cannot load, from its header and size alone (8-byte header length, JSON header, tensor data)."
+    size = f.stat().st_size
+    if size < 8: return f"{size} bytes, too short for a safetensors header"
+    with open(f, "rb") as fh:
+        n = int.from_bytes(fh.read(8), "little")
+        if 8 + n > size: return f"{size:,} bytes, but its header alone declares {8 + n:,}"
+        try: header = json.loads(fh.read(n))
+        except (UnicodeDecodeError, ValueError) as e: return f"its header is not valid JSON ({e})"
+    try: end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    except (AttributeError, TypeError, KeyError, IndexError): return "its header lists no tensor offsets"
+    if 8 + n + end != size: return f"{size:,} bytes, but its header declares {8 + n + end:,}"
+    return None
+
+def check_checkpoint(path) -> str:
+    """`path` (as str) when it holds a checkpoint that loads: a config.json that parses and weights whose safetensors
+    headers parse and match their file sizes; otherwise `CheckpointError` naming the file and the problem. Reads headers only."""
+    p = Path(path)
+    if not p.is_dir(): raise CheckpointError(f"checkpoint {p} does not exist")
+    cfg = p / "config.json"
+    try: json.loads(cfg.read_text())
+    except FileNotFoundError: raise CheckpointError(f"{cfg} is missing: {p} is not a model checkpoint") from None
+    except (UnicodeDecodeError, ValueError) as e: raise CheckpointError(f"{cfg}: not valid JSON ({e}); the checkpoint does not load") from None
+    weights = sorted(p.glob("*.safetensors"))
+    if not weights and not any(p.glob("pytorch_model*.bin")): raise CheckpointError(f"{p}: no weights (*.safetensors or pytorch_model*.bin)")
+    for w in weights:
+        if why := _safetensors_problem(w): raise CheckpointError(f"{w}: the checkpoint does not load ({why})")
+    return str(p)
+
+def load_pairs(path):
+    "The teacher pairs a data cell saved (`data/<domain>/pairs`), checked against the pairs schema (`rvi.generation.PAIR_COLUMNS`); errors name the folder."
+    import datasets
+    from rvi.generation import PAIR_COLUMNS
+    p = Path(path)
+    try: ds = datasets.load_from_disk(str(p))
+    except FileNotFoundError as e: raise FileNotFoundError(f"{p}: no saved teacher pairs there ({e})") from None
+    if not isinstance(ds, datasets.Dataset): raise ValueError(f"{p}: holds a {type(ds).__name__}, not one table of teacher pairs")
+    missing = [c for c in PAIR_COLUMNS if c not in ds.column_names]
+    if missing: raise ValueError(f"{p}: teacher pairs lack column(s) {missing} (it has {ds.column_names}; the pairs schema is {list(PAIR_COLUMNS)})")
+    return ds
+
 # %% ../nbs/10_grid.ipynb #2ea8d7ea
 def generate_answers(backend, model: str, benchmarks: Sequence[str], out_dir, n_eval: int = 0, shots: int = 0,
                      seed: int = 0, sampling="student", enable_thinking: bool = True, min_batch: int = 1024,
                      paths: dict | None = None, **sampling_overrides) -> dict:
     """Answer `n_eval` examples (0 = all) of each benchmark with `backend` (an `rvi.generation.Backend`) into
-    `out_dir/<benchmark>.jsonl`, one record per sample (the judged-record fields + the example). Existing files are kept.
-    Benchmarks are sent to the engine together until a call holds at least `min_batch` prompts (small benchmarks share
-    one length-sorted batch; each file is written as soon as its call returns). `paths` maps a benchmark to a local copy
-    (its hub layout; few-shot examples come from there too). Returns {benchmark: number of records}."""
+    `out_dir/<benchmark>.jsonl`, one record per sample (the judged-record fields + the example). Benchmarks go to the engine
+    in fixed groups (consecutive benchmarks until a group holds at least `min_batch` prompts; each file is written as soon
+    as its group's call returns). A group with a missing file is answered again whole and only its missing files are
+    written: each engine call is seeded, so a resumed evaluation writes what an uninterrupted one would. `paths` maps a
+    benchmark to a local copy (its hub layout; few-shot examples come from there too). Returns {benchmark: number of records}."""
     from rvi.tasks import load_benchmark, build_prompt, get_benchmark, shot_pool
     from rvi.generation import get_sampling
     from rvi.core import write_jsonl, read_jsonl
-    samp = get_sampling(sampling, **sampling_overrides)
-    out, todo = {}, []
-    def flush():
-        gens = backend.generate([c for *_, chats in todo for c in chats], samp, enable_thinking=enable_thinking)
-        k = 0
-        for b, bench, exs, chats in todo:
-            g_b, k = gens[k:k + len(chats)], k + len(chats)
-            recs = [dict(benchmark=bench.name, category=bench.category, model=model, sample_id=str(e["id"]),
-                         prompt=json.dumps(c), response=g.text, answer_tokens=int(g.completion_tokens),
-                         prompt_tokens=int(g.prompt_tokens), finish_reason=g.finish_reason, error=g.error or "", example=e)
-                    for e, c, g in zip(exs, chats, g_b)]
-            write_jsonl(Path(out_dir) / f"{b}.jsonl", recs); out[b] = len(recs)
-        todo.clear()
+    samp, out_dir, exs, sizes, local = get_sampling(sampling, **sampling_overrides), Path(out_dir), {}, {}, paths or {}
+    load = lambda b: load_benchmark(b, path=local.get(b), limit=n_eval or None, seed=seed)
+    for b in benchmarks:   # group sizes: from the files already written, else from the examples
+        f = out_dir / f"{b}.jsonl"
+        if f.exists(): sizes[b] = len(read_jsonl(f))
+        else: exs[b] = load(b); sizes[b] = len(exs[b])
+    groups, cur = [], []
     for b in benchmarks:
-        f = Path(out_dir) / f"{b}.jsonl"
-        if f.exists(): out[b] = len(read_jsonl(f)); continue
-        bench = get_benchmark(b)
-        local = (paths or {}).get(b)
-        exs = load_benchmark(b, path=local, limit=n_eval or None, seed=seed)
-        pool = shot_pool(bench, local) if shots and local else None
-        todo.append((b, bench, exs, [build_prompt(e, bench, shots=shots, shot_examples=pool, seed=seed) for e in exs]))
-        if sum(len(t[-1]) for t in todo) >= min_batch: flush()
-    if todo: flush()
-    return {b: out[b] for b in benchmarks}
+        cur.append(b)
+        if sum(sizes[x] for x in cur) >= min_batch: groups.append(cur); cur = []
+    groups += [cur] if cur else []
+    for group in groups:
+        if all((out_dir / f"{b}.jsonl").exists() for b in group): continue
+        todo = []
+        for b in group:
+            bench, e = get_benchmark(b), exs[b] if b in exs else load(b)
+            pool = shot_pool(bench, local[b]) if shots and local.get(b) else None
+            todo.append((b, bench, e, [build_prompt(x, bench, shots=shots, shot_examples=pool, seed=seed) for x in e]))
+        gens, k = backend.generate([c for *_, chats in todo for c in chats], samp, enable_thinking=enable_thinking), 0
+        for b, bench, e, chats in todo:
+            g_b, k = gens[k:k + len(chats)], k + len(chats)
+            if (out_dir / f"{b}.jsonl").exists(): continue
+            recs = [dict(benchmark=bench.name, category=bench.category, model=model, sample_id=str(x["id"]),
+                         prompt=json.dumps(c), response=g.text, answer_tokens=int(g.completion_tokens),
+                         prompt_tokens=int(g.prompt_tokens), finish_reason=g.finish_reason, error=g.error or "", example=x)
+                    for x, c, g in zip(e, chats, g_b)]
+            write_jsonl(out_dir / f"{b}.jsonl", recs); sizes[b] = len(recs)
+    return {b: sizes[b] for b in benchmarks}
 
 def cap_answers(src_dir, out_root, percentiles: Sequence[int], tokenizer=None) -> dict:
     """Figure 9 early stopping (App. F.1): cut each answer of `src_dir/<benchmark>.jsonl` at the pNN percentile of
@@ -645,23 +838,53 @@ def accelerate_command(config_file, sft_config, pairs, out, nodes: int = 1, gpus
     return ["srun", "--overlap", f"--nodes={nodes}", "--ntasks-per-node=1", "bash", "-c", head + inner]
 
 # %% ../nbs/10_grid.ipynb #eb96f49f
-def reproduce(preset: str, only=None, workers: int = 1, slurm: bool = False, cluster: str | None = None,
+def load_config(path) -> ExperimentConfig:
+    "An experiment configuration from a YAML or JSON file (e.g. `rvi config --preset tiny > my.yaml`, then edited); errors name the file."
+    p = Path(path)
+    try: return ExperimentConfig.load(p)
+    except ConfigError as e: raise ConfigError(str(e) if str(e).startswith(str(p)) else f"{p}: {e}") from None
+
+def check_config(cfg: ExperimentConfig, source: str = "") -> ExperimentConfig:
+    """Check what the grid needs beyond field types, before anything runs: known benchmarks (offline: the `syn-*` ones of
+    its world) and, offline, known student sizes. Errors name `source` (the config file; by default the preset)."""
+    from rvi.tasks import BENCHMARKS
+    try:
+        if cfg.world == "offline":
+            from rvi.synthetic import SyntheticConfig, register_synthetic_benchmarks
+            from rvi.students import STUDENT_SIZES
+            register_synthetic_benchmarks(SyntheticConfig.from_dict(cfg.synthetic))
+            if bad := [s for s in cfg.students if s not in STUDENT_SIZES]:
+                raise ConfigError(f"students {bad} are not offline student sizes; valid: {list(STUDENT_SIZES)}")
+        if bad := [b for b in cfg.benchmarks if b not in BENCHMARKS]:
+            raise ConfigError(f"benchmarks {bad} are unknown; valid: {sorted(BENCHMARKS)}")
+    except ConfigError as e: raise ConfigError(f"{source or f'preset {cfg.preset!r}'}: {e}") from None
+    return cfg
+
+def reproduce(preset: str | None = None, only=None, workers: int = 1, slurm: bool = False, cluster: str | None = None,
               slurm_args: dict | None = None, paths: RunPaths | None = None, cfg: ExperimentConfig | None = None,
-              quiet: bool = False) -> dict:
-    "Run the grid of `preset` (or `cfg`) and draw its figures. Returns the `run_cells` summary plus the paths."
-    cfg = cfg or get_preset(preset)
+              quiet: bool = False, verify: bool = False, config=None) -> dict:
+    """Run the grid of `preset` (or of the configuration file `config`, or of `cfg`) and draw its figures; `verify` hashes
+    every recorded output first. Returns the `run_cells` summary plus the preset, the cell count and the paths."""
+    if cfg is None: cfg = load_config(config) if config else get_preset(preset)
+    check_config(cfg, str(config or ""))
     paths = (paths or RunPaths(cfg.preset)).ensure()
-    cells = expand_grid(cfg, only)
-    save_grid(cells, paths)
-    write_json(paths.root / "grid" / "config.json", cfg.to_dict())
-    res = run_cells(cells, paths, workers=workers, executor="submitit" if (slurm or cluster) else "local",
-                    cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet)
-    return {**res, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}
+    with runner_lock(paths):   # before anything is written: a second runner stops here
+        cells = expand_grid(cfg, only)
+        save_grid(cells, paths)
+        write_json(paths.root / "grid" / "config.json", cfg.to_dict())
+        res = run_cells(cells, paths, workers=workers, executor="submitit" if (slurm or cluster) else "local",
+                        cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet, verify=verify)
+    return {**res, "preset": cfg.preset, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}
 
 # %% ../nbs/10_grid.ipynb #c0a54338
-def _reproduce_args(p):
+def _config_args(p):
     from rvi.core import PRESETS
     p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")
+    p.add_argument("--config", default=None, metavar="FILE", help="experiment configuration file (YAML or JSON, e.g. edited from `rvi config`); replaces --preset")
+    p.add_argument("--verify", action="store_true", help="hash every recorded output of the done cells (default: sizes, and hashes of files whose time moved)")
+
+def _reproduce_args(p):
+    _config_args(p)
     p.add_argument("--only", nargs="+", default=None, metavar="FIG", help="only the cells these figures need, e.g. fig06 fig09")
     p.add_argument("--workers", type=int, default=1, help="local worker processes (cells run in parallel)")
     p.add_argument("--slurm", action="store_true", help="submit cells to Slurm through submitit (resources: ExperimentConfig.slurm)")
@@ -673,35 +896,40 @@ def _reproduce_args(p):
 def _reproduce_cmd(args):
     cluster = args.cluster or ("slurm" if args.slurm else None)
     try:
-        r = reproduce(args.preset, only=args.only, workers=args.workers, cluster=cluster,
+        r = reproduce(args.preset, only=args.only, workers=args.workers, cluster=cluster, verify=args.verify, config=args.config,
                       slurm_args={k: getattr(args, k) for k in ("partition", "account", "qos")})
     except RunnerBusy as e: print(f"rvi reproduce: {e}", file=sys.stderr); return 3
-    print(f"{args.preset}: {r['cells']} cells: {len(r['done'])} run, {len(r['skipped'])} skipped (already done), "
+    if r["bad"]:
+        print(f"{len(r['bad'])} cell(s) had missing or corrupt outputs; they reran from scratch, with every cell downstream:")
+        for cid, probs in r["bad"].items(): print(f"  {cid}: " + "; ".join(probs))
+    print(f"{r['preset']}: {r['cells']} cells: {len(r['done'])} run, {len(r['skipped'])} skipped (already done), "
           f"{len(r['failed'])} failed, {len(r['blocked'])} blocked; {r['wall_s']:.1f} s")
     if r["failed"]:
-        print("failed: " + ", ".join(r["failed"]) + f"\n(rvi status --preset {args.preset} shows their logs)", file=sys.stderr); return 1
+        print("failed: " + ", ".join(r["failed"]) + f"\n(rvi status --preset {r['preset']} shows their logs)", file=sys.stderr); return 1
     print(f"figures: {r['figures']}   results: {r['results']}")
     return 0
 
 def _status_args(p):
-    from rvi.core import PRESETS
-    p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")
+    _config_args(p)
     p.add_argument("--all", action="store_true", help="list every cell (default: a summary plus the cells that are not done)")
 
-@command("status", "show which cells of a preset are done, running, failed (with log) or pending", _status_args)
+@command("status", "show which cells of a preset are done, running, failed (with log) or pending (why); exit 1 if outputs fail their check", _status_args)
 def _status_cmd(args):
-    paths = RunPaths(args.preset)
-    s = grid_status(paths)
+    cfg = check_config(load_config(args.config), args.config) if args.config else get_preset(args.preset)
+    paths = RunPaths(cfg.preset)
+    s = grid_status(paths, verify=args.verify, cfg=cfg)
     counts = s.state.value_counts().to_dict()
-    print(f"{args.preset} ({paths.root}): " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("done", "running", "failed", "pending")))
+    print(f"{cfg.preset} ({paths.root}): " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("done", "running", "failed", "pending")))
     show = s if args.all else s[s.state != "done"]
+    nbad = int(s.bad.map(bool).sum())
     try:
         for r in show.itertuples():
             extra = f"  log: {r.log}" if r.log else ""
             why = f" ({r.why})" if r.why else ""
             print(f"  {r.state:8} {r.stage}/{r.cell}{why}{extra}")
+        if args.verify: print(f"verified: {nbad} cell(s) with missing or corrupt outputs" if nbad else "verified: every done cell's outputs match their records")
     except BrokenPipeError: pass   # `rvi status | head`
-    return 0
+    return 1 if nbad else 0
 
 # %% ../nbs/10_grid.ipynb #1566a57a
 LR_GRID = (2e-5, 1e-5, 7e-6, 5e-6, 3e-6, 1e-6)   # Appendix B
