@@ -1,5 +1,6 @@
-"""rvi.grid: grid expansion, hashes, skipping finished cells, resuming killed runs (toy notebooks and the smoke preset)."""
-import json, os, signal, subprocess, sys, time
+"""rvi.grid: grid expansion, hashes, records of outputs, skipping finished cells, resuming killed runs, the runner lock
+(toy notebooks; the smoke preset end to end is in test_grid_smoke.py)."""
+import json, os, signal, socket, subprocess, sys, time
 from pathlib import Path
 
 import nbformat
@@ -7,7 +8,8 @@ import pytest
 
 from rvi.core import RunPaths, get_preset, write_json
 from rvi.grid import (Cell, cell_hash, cell_state, expand_grid, grid_counts, marker_path, run_cells, grid_status,
-                      notebook_path, FIGURE_GROUPS)
+                      notebook_path, FIGURE_GROUPS, grid_state, runner_lock, RunnerBusy, worker_threads, check_checkpoint,
+                      CheckpointError, load_pairs)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,10 +116,12 @@ def _toy_nb(path, body="(Path(runs_root)/preset/f'{name}.txt').write_text(str(va
     nbformat.write(nb, path)
 
 
-def _toy_cells(nb, preset, value=1, sleep=0):
-    a = Cell("data", "a", {"preset": preset, "name": "a", "value": value, "sleep": sleep}, (), (), str(nb))
+def _toy_cells(nb, preset, value=1, sleep=0, outputs=False):
+    "Two toy cells, b after a; with `outputs` each declares the file it writes (`<name>.txt`), so its record lists it."
+    out = lambda n: {"outputs": [f"{n}.txt"]} if outputs else {}
+    a = Cell("data", "a", {"preset": preset, "name": "a", "value": value, "sleep": sleep, **out("a")}, (), (), str(nb))
     a.hash = cell_hash("data", "a", a.notebook, a.params, {})
-    b = Cell("train", "b", {"preset": preset, "name": "b", "value": 2}, ("data/a",), (), str(nb))
+    b = Cell("train", "b", {"preset": preset, "name": "b", "value": 2, **out("b")}, ("data/a",), (), str(nb))
     b.hash = cell_hash("train", "b", b.notebook, b.params, {"data/a": a.hash})
     return [a, b]
 
@@ -170,9 +174,16 @@ def test_submitit_debug_executor(tmp_path):
     _toy_nb(tmp_path / "toy.ipynb")
     rp = RunPaths("toyslurm", runs_root=tmp_path / "runs", figures_root=tmp_path / "figs")
     cells = _toy_cells(tmp_path / "toy.ipynb", "toyslurm")
+    cells = _toy_cells(tmp_path / "toy.ipynb", "toyslurm", outputs=True)
     r = run_cells(cells, rp, executor="submitit", cluster="debug", exp_dir=tmp_path, quiet=True)
     assert r["done"] == ["data/a", "train/b"] and (rp.root / "b.txt").read_text() == "2"
     assert run_cells(cells, rp, executor="submitit", cluster="debug", exp_dir=tmp_path, quiet=True)["skipped"] == ["data/a", "train/b"]
+    # a submitit job writes the same record as a local worker, so the same checks hold on the Slurm path
+    rec = json.loads(marker_path(rp, cells[1]).read_text())
+    assert [(o["path"], o["size"]) for o in rec["outputs"]] == [("b.txt", 1)] and rec["inputs"] == {"data/a": _run(rp, cells[0])}
+    (rp.root / "a.txt").write_text("corrupt")
+    r = run_cells(cells, rp, executor="submitit", cluster="debug", exp_dir=tmp_path, quiet=True)
+    assert r["bad"] == {"data/a": ["a.txt has 7 bytes, recorded 1"]} and r["done"] == ["data/a", "train/b"]
 
 
 @pytest.mark.slow
@@ -207,47 +218,13 @@ def test_runner_killed_leaves_no_orphans_and_resumes(tmp_path):
     assert cell_state(a, rp)["why"] == "interrupted"      # the worker died with the runner
     r = run_cells(_toy_cells(tmp_path / "toy.ipynb", "toyk", sleep=0)[:1], rp, exp_dir=tmp_path, quiet=True)
     assert r["done"] == ["data/a"]
-
-
-# ---------------------------------------------------------------- the smoke preset end to end, killed and resumed
-RVI = str(Path(sys.executable).parent / "rvi")
-
-
-# Runs in the default suite (issue 8: the test command runs the smoke preset): about 6 CPU-minutes.
-def test_smoke_reproduce_killed_midrun_then_resumed(tmp_path):
-    env = {**os.environ, "RVI_RUNS_DIR": str(tmp_path / "runs"), "RVI_FIGURES_DIR": str(tmp_path / "figures"),
-           "HF_HUB_OFFLINE": "1", "RVI_NO_PROGRESS": "1", "MPLBACKEND": "Agg"}
-    rp = RunPaths("smoke", runs_root=tmp_path / "runs", figures_root=tmp_path / "figures")
-    cells = expand_grid(get_preset("smoke"))
-    p = subprocess.Popen([RVI, "reproduce", "--preset", "smoke", "--workers", "2"], env=env, cwd=ROOT)
-    # kill it once some training cells are done and others still run
-    deadline = time.time() + 600
-    while time.time() < deadline:
-        st = [cell_state(c, rp)["state"] for c in cells if c.stage == "train"]
-        if st.count("done") >= 2: break
-        assert p.poll() is None, "rvi reproduce ended before it could be killed"
-        time.sleep(0.5)
-    p.send_signal(signal.SIGKILL); p.wait()
-    before = grid_status(rp, cells)
-    assert (before.state == "done").sum() < len(cells)
-    r = subprocess.run([RVI, "reproduce", "--preset", "smoke", "--workers", "2"],
-                       env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0, r.stdout + r.stderr
-    figs = sorted(p.name for p in (tmp_path / "figures" / "smoke").glob("fig*.png"))
-    assert len(figs) == 18, figs
-    assert (tmp_path / "figures" / "smoke" / "claims.md").stat().st_size > 0
-    assert rp.results.exists()
-    after = grid_status(rp, cells)
-    assert (after.state == "done").all()
-    # second run: everything skipped, in seconds
-    t = time.time()
-    r2 = subprocess.run([RVI, "reproduce", "--preset", "smoke"], env=env, cwd=ROOT,
-                        capture_output=True, text=True, timeout=120)
-    assert r2.returncode == 0 and f"0 run, {len(cells)} skipped" in r2.stdout, r2.stdout + r2.stderr
-    assert time.time() - t < 30
-    s = subprocess.run([RVI, "status", "--preset", "smoke"], env=env, cwd=ROOT,
-                       capture_output=True, text=True)
-    assert f"{len(cells)} done" in s.stdout, s.stdout
+    tag = f"RVI_GRID_RUN={rp.root.resolve()}".encode()   # nothing of the killed run is left (its kernel included)
+    left = []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if tag in (d / "environ").read_bytes().split(b"\0"): left.append(d.name)
+        except OSError: pass
+    assert not left, left
 
 
 def test_figure_cells_hash_the_drawing_code(monkeypatch):
@@ -258,3 +235,120 @@ def test_figure_cells_hash_the_drawing_code(monkeypatch):
     after = expand_grid(get_preset("smoke"))
     moved = {a.id for a, b in zip(before, after) if a.hash != b.hash}
     assert moved and moved == {c.id for c in before if c.stage == "figures"}
+
+
+# ---------------------------------------------------------------- records of outputs, resuming, the runner lock
+def _run(rp, cell): return json.loads(marker_path(rp, cell).read_text())["run"]
+
+
+def test_a_missing_output_reruns_its_cell_and_everything_downstream(tmp_path):
+    _toy_nb(tmp_path / "toy.ipynb")
+    rp = RunPaths("toy", runs_root=tmp_path / "runs", figures_root=tmp_path / "figs")
+    a, b = cells = _toy_cells(tmp_path / "toy.ipynb", "toy", outputs=True)
+    run_cells(cells, rp, exp_dir=tmp_path, quiet=True)
+    rec = json.loads(marker_path(rp, b).read_text())
+    assert [o["path"] for o in rec["outputs"]] == ["b.txt"] and rec["inputs"] == {"data/a": _run(rp, a)}
+    (rp.root / "a.txt").unlink()
+    st = grid_state(cells, rp)
+    assert st["data/a"]["bad"] == ["a.txt is missing"] and st["train/b"]["why"] == "downstream of data/a (pending)"
+    s = grid_status(rp, cells)
+    assert s.state.tolist() == ["pending", "pending"] and s.bad.tolist() == [["a.txt is missing"], []]
+    r = run_cells(cells, rp, exp_dir=tmp_path, quiet=True)
+    assert r["done"] == ["data/a", "train/b"] and r["bad"] == {"data/a": ["a.txt is missing"]}
+    assert run_cells(cells, rp, exp_dir=tmp_path, quiet=True)["skipped"] == ["data/a", "train/b"]
+
+
+def test_same_size_rewrites_are_caught_by_modification_time_or_verify(tmp_path):
+    _toy_nb(tmp_path / "toy.ipynb")
+    rp = RunPaths("toy", runs_root=tmp_path / "runs", figures_root=tmp_path / "figs")
+    cells = _toy_cells(tmp_path / "toy.ipynb", "toy", outputs=True)
+    run_cells(cells, rp, exp_dir=tmp_path, quiet=True)
+    f, st = rp.root / "b.txt", (rp.root / "b.txt").stat()
+    f.write_text("7"); os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))          # same size, same time, other bytes
+    assert grid_state(cells, rp)["train/b"]["state"] == "done"                      # the cheap check trusts size and time
+    assert grid_state(cells, rp, verify=True)["train/b"]["bad"] == ["b.txt has other content (SHA-256 differs from the record)"]
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))                      # a moved time makes it hash the file
+    assert grid_state(cells, rp)["train/b"]["bad"] == ["b.txt has other content (SHA-256 differs from the record)"]
+    f.write_text("2"); os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 2 * 10**9))  # touched, content intact:
+    assert grid_state(cells, rp, refresh=True)["train/b"]["state"] == "done"           # done, and the new time is kept
+    assert json.loads(marker_path(rp, cells[1]).read_text())["outputs"][0]["mtime_ns"] == st.st_mtime_ns + 2 * 10**9
+
+
+def test_interrupted_attempts_resume_others_start_from_scratch(tmp_path):
+    "A cell appends 'x' to its file each time it runs: resuming keeps what it wrote, a fresh start removes it first."
+    _toy_nb(tmp_path / "app.ipynb", body="p = Path(runs_root)/preset/f'{name}.txt'\np.write_text((p.read_text() if p.exists() else '') + 'x')")
+    rp = RunPaths("toy", runs_root=tmp_path / "runs", figures_root=tmp_path / "figs")
+    a, b = cells = _toy_cells(tmp_path / "app.ipynb", "toy", outputs=True)
+    run_cells(cells, rp, exp_dir=tmp_path, quiet=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"]); dead.wait()
+    write_json(marker_path(rp, a), {"status": "running", "hash": a.hash, "pid": dead.pid, "host": os.uname().nodename, "inputs": {}})
+    r = run_cells(cells, rp, exp_dir=tmp_path, quiet=True)
+    assert r["done"] == ["data/a", "train/b"]
+    assert (rp.root / "a.txt").read_text() == "xx"        # the interrupted attempt resumed
+    assert (rp.root / "b.txt").read_text() == "x"         # b had read another execution of a: from scratch
+    write_json(marker_path(rp, b), {"status": "failed", "hash": b.hash, "inputs": {"data/a": _run(rp, a)}})
+    r = run_cells(cells, rp, exp_dir=tmp_path, quiet=True)
+    assert (r["done"], r["skipped"], (rp.root / "b.txt").read_text()) == (["train/b"], ["data/a"], "xx")
+
+
+def test_runner_lock_names_its_holder_and_a_killed_holder_frees_it(tmp_path):
+    rp = RunPaths("toy", runs_root=tmp_path / "runs", figures_root=tmp_path / "figs")
+    code = ("import sys, time; from rvi.core import RunPaths; from rvi.grid import runner_lock\n"
+            f"with runner_lock(RunPaths('toy', runs_root={str(tmp_path / 'runs')!r})):\n"
+            "    print('held', flush=True); time.sleep(120)")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "held"
+        with pytest.raises(RunnerBusy, match=f"in use by another runner \\(pid {p.pid} on {socket.gethostname()}, running since "):
+            with runner_lock(rp): pass
+    finally:
+        p.kill(); p.wait()
+    t = time.time()
+    with runner_lock(rp):                                  # the OS freed the lock of the killed holder
+        with runner_lock(rp): pass                         # re-entrant in one process
+        assert json.loads((rp.root / "grid" / "runner.json").read_text())["pid"] == os.getpid()
+    assert time.time() - t < 5 and not (rp.root / "grid" / "runner.json").exists()
+
+
+def test_worker_threads_honour_omp_num_threads(monkeypatch):
+    from rvi.core import ConfigError
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert worker_threads(2) == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert worker_threads(2) == max(1, (os.cpu_count() or 1) // 2)
+    monkeypatch.setenv("OMP_NUM_THREADS", "0")
+    with pytest.raises(ConfigError, match="OMP_NUM_THREADS"): worker_threads(2)
+
+
+def test_checkpoints_and_pairs_that_do_not_load_are_named(tmp_path):
+    import datasets, torch
+    from safetensors.torch import save_file
+    ck = tmp_path / "ck"; ck.mkdir()
+    (ck / "config.json").write_text("{}")
+    save_file({"a": torch.ones(32, 32), "b": torch.zeros(8)}, str(ck / "model.safetensors"))
+    assert check_checkpoint(ck) == str(ck)
+    w = ck / "model.safetensors"; size = w.stat().st_size
+    with open(w, "r+b") as f: f.truncate(size - 10)
+    with pytest.raises(CheckpointError, match=f"{w}: the checkpoint does not load \\({size - 10:,} bytes, but its header declares {size:,}\\)"):
+        check_checkpoint(ck)
+    (ck / "config.json").write_text("{not json")
+    with pytest.raises(CheckpointError, match="config.json: not valid JSON"): check_checkpoint(ck)
+    datasets.Dataset.from_dict({"id": ["1"], "prompt": ["p"], "ift": ["a"]}).save_to_disk(str(tmp_path / "pairs"))
+    with pytest.raises(ValueError, match=f"{tmp_path / 'pairs'}: teacher pairs lack column\\(s\\) \\['reasoning'"):
+        load_pairs(tmp_path / "pairs")
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path / 'nothing'}: no saved teacher pairs there"):
+        load_pairs(tmp_path / "nothing")
+
+
+def test_a_failure_blocks_every_cell_downstream(tmp_path):
+    "A chain a -> b -> c -> d whose first cell fails: the three others are blocked, and the runner returns."
+    _toy_nb(tmp_path / "bad.ipynb", body="raise RuntimeError('broken')")
+    rp = RunPaths("toy", runs_root=tmp_path / "runs", figures_root=tmp_path / "figs")
+    cells = []
+    for name in "abcd":
+        deps = (cells[-1].id,) if cells else ()
+        c = Cell("data", name, {"preset": "toy", "name": name}, deps, (), str(tmp_path / "bad.ipynb"))
+        c.hash = cell_hash("data", name, c.notebook, c.params, {d: cells[-1].hash for d in deps})
+        cells.append(c)
+    r = run_cells(cells, rp, exp_dir=tmp_path, quiet=True)
+    assert r["failed"] == ["data/a"] and r["blocked"] == ["data/b", "data/c", "data/d"]
