@@ -52,7 +52,7 @@ def main(argv=None):
     from trl import SFTConfig, SFTTrainer
     from rvi.flops import ModelShape, training_flops
     from rvi.mixing import build_mixture
-    from rvi.sft import sft_config, tokenize_mixture, build_trainer, pick_attention, as_chat
+    from rvi.sft import sft_config, tokenize_mixture, build_trainer, pick_attention, sft_example
     from rvi.students import train_tokenizer, synthetic_corpus, make_student
     from rvi.synthetic import pair_records
 
@@ -61,7 +61,7 @@ def main(argv=None):
     mix = build_mixture(pair_records("general", a.n, seed=0, tokenizer=tok), a.ratio, "mixed", seed=0)
     tds = tokenize_mixture(mix, tok, max_length=1024)
     lengths = np.array(tds["length"])
-    chat = Dataset.from_list([as_chat(r["prompt"], r["response"], r["format"]) for r in mix])
+    chat = Dataset.from_list([sft_example(r["prompt"], r["response"], r["format"]) for r in mix])
     print(f"mixture: {len(tds)} examples, ratio {a.ratio}, {lengths.sum()} tokens, length mean {lengths.mean():.0f} "
           f"p50 {np.median(lengths):.0f} max {lengths.max()} (ift mean {lengths[np.array(tds['format']) == 'ift'].mean():.0f}, "
           f"reasoning mean {lengths[np.array(tds['format']) == 'reasoning'].mean():.0f}); torch threads {a.threads}")

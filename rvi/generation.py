@@ -4,23 +4,23 @@
 
 # %% auto #0
 __all__ = ['MAX_TOKENS', 'MAX_TOKENS_LONG', 'SAMPLING_PRESETS', 'LENGTH_CAP_PERCENTILES', 'FINISH_REASONS', 'ROLES',
-           'PAIR_COLUMNS', 'MODES', 'HYGIENE_REASONS', 'RELEASED_PAIRS', 'RELEASED_SPLITS', 'QUESTION_SOURCES',
-           'SamplingConfig', 'get_sampling', 'teacher_sampling', 'answer_length_caps', 'Generation', 'failed',
-           'as_chat', 'check_chats', 'Backend', 'generate', 'count_tokens', 'truncate_tokens', 'end_of_turn',
-           'stop_token_ids', 'TransformersBackend', 'vllm_available', 'VLLMBackend', 'join_reasoning', 'OpenAIBackend',
+           'PAIR_COLUMNS', 'ENABLE_THINKING', 'HYGIENE_REASONS', 'RELEASED_PAIRS', 'RELEASED_SPLITS',
+           'QUESTION_SOURCES', 'SamplingConfig', 'get_sampling', 'teacher_sampling', 'answer_length_caps', 'Generation',
+           'failed', 'as_chat', 'check_chats', 'Backend', 'generate', 'end_of_turn', 'stop_token_ids',
+           'TransformersBackend', 'vllm_available', 'VLLMBackend', 'join_reasoning', 'OpenAIBackend',
            'SyntheticBackend', 'BackendConfig', 'make_backend', 'question_rows', 'generate_pairs', 'pairs_dataset',
            'filter_pairs', 'hygiene_reason', 'clean_pairs', 'reservoir', 'load_released_pairs', 'load_questions']
 
-# %% ../nbs/07_generation.ipynb #00eb8fb6
+# %% ../nbs/07_generation.ipynb #c644dd3d
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Optional, Sequence
 
-from .core import Config, ConfigError, write_json, read_json, write_parquet, get_logger, progress
+from .core import Config, ConfigError, write_json, read_json, write_parquet, get_logger, progress, count_tokens, truncate_tokens
 
-# %% ../nbs/07_generation.ipynb #0cc03551
+# %% ../nbs/07_generation.ipynb #95c16e6e
 MAX_TOKENS = 16_384       # App. F.2: "the 16,384-token length"
 MAX_TOKENS_LONG = 32_768  # App. F.2 / Figure 10: "up to 32,768 tokens"
 
@@ -66,7 +66,7 @@ def teacher_sampling(enable_thinking: bool, **overrides) -> SamplingConfig:
     "The teacher's preset for mode r (§2.2): reasoning τ=0.6 p=0.95, IFT τ=0.7 p=0.8."
     return get_sampling('teacher-reasoning' if enable_thinking else 'teacher-ift', **overrides)
 
-# %% ../nbs/07_generation.ipynb #abcf80eb
+# %% ../nbs/07_generation.ipynb #2c97b043
 LENGTH_CAP_PERCENTILES = (0, 25, 50, 75, 100)  # App. F.1 / Figure 9
 
 def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILES) -> dict:
@@ -77,7 +77,7 @@ def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILE
     if (a < 0).any(): raise ValueError(f"answer_length_caps: negative answer length {int(a.min())}")
     return {f"len-cap-p{int(p):02d}": max(1, int(np.ceil(np.percentile(a, p)))) for p in percentiles}
 
-# %% ../nbs/07_generation.ipynb #abcafbc9
+# %% ../nbs/07_generation.ipynb #46584e73
 FINISH_REASONS = ('stop', 'length', 'error')
 ROLES = ('system', 'user', 'assistant')
 
@@ -141,25 +141,7 @@ def generate(chats, sampling='student', enable_thinking: bool = False, *, backen
     "Answer a batch of `chats` with `backend`; one `Generation` per chat, in order."
     return backend.generate(chats, sampling, enable_thinking=enable_thinking)
 
-# %% ../nbs/07_generation.ipynb #1c02d377
-_PIECES = re.compile(r"\w+|[^\w\s]", re.UNICODE)
-
-def count_tokens(text: str, tokenizer=None) -> int:
-    "Tokens in `text` by `tokenizer` (no special tokens added), else word pieces."
-    if tokenizer is None: return len(_PIECES.findall(text))
-    return len(tokenizer(text, add_special_tokens=False)['input_ids'])
-
-def truncate_tokens(text: str, max_tokens: int, tokenizer=None):
-    "`(text, n_tokens, truncated)`: `text` cut to its first `max_tokens` tokens."
-    if tokenizer is None:
-        ms = list(_PIECES.finditer(text))
-        if len(ms) <= max_tokens: return text, len(ms), False
-        return text[:ms[max_tokens - 1].end()], max_tokens, True
-    ids = tokenizer(text, add_special_tokens=False)['input_ids']
-    if len(ids) <= max_tokens: return text, len(ids), False
-    return tokenizer.decode(ids[:max_tokens]), max_tokens, True
-
-# %% ../nbs/07_generation.ipynb #1df2c9b1
+# %% ../nbs/07_generation.ipynb #ad827b40
 _PROBE = 'rvi-end-of-turn-probe'
 
 def end_of_turn(tokenizer) -> str:
@@ -185,7 +167,7 @@ def stop_token_ids(tokenizer) -> list:
     if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids: ids.append(tokenizer.eos_token_id)
     return ids
 
-# %% ../nbs/07_generation.ipynb #722bb529
+# %% ../nbs/07_generation.ipynb #faea490f
 class TransformersBackend(Backend):
     "`model.generate` with left padding, length-sorted batches and the KV cache."
     kind = 'transformers'
@@ -257,7 +239,7 @@ class TransformersBackend(Backend):
                       top_k=sampling.top_k if sampling.top_k > 0 else 0)
         return GenerationConfig(**kw)
 
-# %% ../nbs/07_generation.ipynb #e928dcdd
+# %% ../nbs/07_generation.ipynb #86500325
 def vllm_available() -> bool:
     "Whether vLLM can be imported here."
     import importlib.util
@@ -399,7 +381,7 @@ class VLLMBackend(Backend):
             if p.is_alive(): p.terminate()
         self.workers = []
 
-# %% ../nbs/07_generation.ipynb #eaca89d7
+# %% ../nbs/07_generation.ipynb #ccda4000
 _RETRY_STATUS = {408, 409, 429}
 
 def join_reasoning(reasoning: Optional[str], content: Optional[str]) -> str:
@@ -477,7 +459,7 @@ class OpenAIBackend(Backend):
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(chats))) as ex:
             return list(ex.map(lambda c: self._one(c, sampling, enable_thinking), chats))
 
-# %% ../nbs/07_generation.ipynb #1a69a0a9
+# %% ../nbs/07_generation.ipynb #ff29e34f
 class SyntheticBackend(Backend):
     "The offline world's programmatic teacher (`rvi.synthetic.SyntheticTeacher`) behind `generate`."
     kind = 'synthetic'
@@ -518,7 +500,7 @@ class SyntheticBackend(Backend):
                                    n + (0 if cut else 1), 'length' if cut else 'stop'))
         return outs
 
-# %% ../nbs/07_generation.ipynb #4136cee9
+# %% ../nbs/07_generation.ipynb #be107c41
 @dataclass
 class BackendConfig(Config):
     "Which backend answers, and its settings (fields not used by a kind are ignored)."
@@ -562,10 +544,10 @@ def make_backend(cfg, **kwargs) -> Backend:
                                    trust_remote_code=cfg.trust_remote_code, **kwargs)
     return SyntheticBackend(seed=cfg.seed, **kwargs)
 
-# %% ../nbs/07_generation.ipynb #3135aa9b
+# %% ../nbs/07_generation.ipynb #8ad7adda
 PAIR_COLUMNS = ('id', 'prompt', 'reasoning', 'ift', 'domain', 'category', 'task',
                 'reasoning_tokens', 'ift_tokens', 'reasoning_finish', 'ift_finish')
-MODES = {'reasoning': True, 'ift': False}  # mode -> enable_thinking (r)
+ENABLE_THINKING = {'reasoning': True, 'ift': False}  # teacher mode -> the chat template's enable_thinking (r)
 
 def question_rows(questions, domain: Optional[str] = None, prompt_fn: Optional[Callable] = None) -> list:
     "Normalise questions (dicts with `id` and `prompt`, or the Example schema's `question`) to pair rows."
@@ -600,7 +582,7 @@ def _read_part(path, ids):
         raise RuntimeError(f"{path} holds ids that do not match its shard: delete it or pass overwrite=True")
     return t
 
-# %% ../nbs/07_generation.ipynb #0ffab8a3
+# %% ../nbs/07_generation.ipynb #ca283512
 def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str] = None,
                    reasoning_sampling='teacher-reasoning', ift_sampling='teacher-ift', system: Optional[str] = None,
                    prompt_fn: Optional[Callable] = None, shard_size: int = 256, overwrite: bool = False,
@@ -626,10 +608,10 @@ def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str
     for stale in (out_dir / 'parts').glob('*/.*.tmp'):  # temp files of a killed run; never a finished part
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink(missing_ok=True)
     shards = [rows[i:i + shard_size] for i in range(0, len(rows), shard_size)]
-    todo = [(k, m, None) for k in range(len(shards)) for m in MODES if not _part(out_dir, m, k).exists()]
+    todo = [(k, m, None) for k in range(len(shards)) for m in ENABLE_THINKING if not _part(out_dir, m, k).exists()]
     if retry_failed:  # finished parts whose rows failed: redo just those rows, then rewrite the part atomically
         for k in range(len(shards)):
-            for m in MODES:
+            for m in ENABLE_THINKING:
                 if (k, m, None) in todo: continue
                 old = _read_part(_part(out_dir, m, k), [r['id'] for r in shards[k]])
                 bad = [i for i, r in enumerate(old) if r['finish'] == 'error']
@@ -642,7 +624,7 @@ def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str
         for k, mode, redo in todo:
             shard = shards[k] if redo is None else [shards[k][i] for i in redo[1]]
             gens = backend.generate([as_chat(r['prompt'], system) for r in shard], samp[mode],
-                                    enable_thinking=MODES[mode])
+                                    enable_thinking=ENABLE_THINKING[mode])
             new = [{'id': r['id'], 'text': g.text, 'tokens': int(g.completion_tokens), 'finish': g.finish_reason,
                     'prompt_tokens': int(g.prompt_tokens), 'error': g.error or ''} for r, g in zip(shard, gens)]
             if redo is not None:
@@ -657,7 +639,7 @@ def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str
     out = []
     for k, shard in enumerate(shards):
         ids = [r['id'] for r in shard]
-        parts = {m: _read_part(_part(out_dir, m, k), ids) for m in MODES}
+        parts = {m: _read_part(_part(out_dir, m, k), ids) for m in ENABLE_THINKING}
         for i, r in enumerate(shard):
             a, b = parts['reasoning'][i], parts['ift'][i]
             out.append({**r, 'reasoning': a['text'], 'ift': b['text'], 'reasoning_tokens': a['tokens'],
@@ -680,7 +662,7 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
         return True
     return ds.filter(keep)
 
-# %% ../nbs/07_generation.ipynb #c0712b5d
+# %% ../nbs/07_generation.ipynb #5fc1376e
 HYGIENE_REASONS = ('failed', 'empty', 'unterminated', 'truncated', 'over_length')
 
 def hygiene_reason(r: dict, length_fn: Optional[Callable] = None, max_length: Optional[int] = None) -> str:
@@ -707,7 +689,7 @@ def clean_pairs(ds, length_fn: Optional[Callable] = None, max_length: Optional[i
     get_logger('rvi.generation').info(f"data hygiene: kept {len(kept)} of {len(ds)} pairs; dropped {dropped}")
     return kept, rec
 
-# %% ../nbs/07_generation.ipynb #ef97487f
+# %% ../nbs/07_generation.ipynb #11de62ea
 RELEASED_PAIRS = {'general': 'When-Does-Reasoning-Matter/general-reasoning-ift-pairs',
                   'math': 'When-Does-Reasoning-Matter/math-reasoning-ift-pairs'}
 RELEASED_SPLITS = ('reasoning_ift_pairs', 'reasoning', 'ift')

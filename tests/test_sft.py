@@ -11,7 +11,7 @@ import transformers
 transformers.logging.set_verbosity_error()
 
 from rvi.mixing import build_mixture
-from rvi.sft import (SFTRunConfig, sft_config, tokenize_mixture, as_chat, build_trainer, train_sft, LRTrace,
+from rvi.sft import (SFTRunConfig, sft_config, tokenize_mixture, sft_example, build_trainer, train_sft, LRTrace,
                      wsd_steps, batch_plan, last_checkpoint, register_varlen_attention)
 from rvi.students import train_tokenizer, make_student, save_student
 
@@ -46,7 +46,7 @@ def test_tokenization_matches_trl(tok):
     from trl import SFTConfig, SFTTrainer
     mix = build_mixture(toy_pairs(12), 0.5, "mixed", 0)
     ours = tokenize_mixture(mix, tok, max_length=None)
-    chat = Dataset.from_list([as_chat(r["prompt"], r["response"], r["format"]) for r in mix])
+    chat = Dataset.from_list([sft_example(r["prompt"], r["response"], r["format"]) for r in mix])
     args = SFTConfig(output_dir="/tmp/unused-rvi", bf16=False, report_to=[], max_length=None, padding_free=False)
     tr = SFTTrainer(model=make_student("xs", tok), args=args, train_dataset=chat, processing_class=tok)
     theirs = tr.train_dataset
