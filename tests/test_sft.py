@@ -184,9 +184,9 @@ def test_resume_after_kill_gives_the_same_weights(tok, tmp_path):
     ck = last_checkpoint(out / "checkpoints")
     assert not (out / "record.json").exists() and int(ck.name.split("-")[1]) < ref["steps"]
     # 3. resumed: same command, in this process
-    from rvi.sft import main
+    from rvi.sft import sft_main as main
     rec = main(["--config", str(tmp_path / "cfg.yaml"), "--pairs", str(pairs_dir), "--out", str(out)])
-    assert rec["sessions"] == 2 and rec["steps"] == ref["steps"] and rec["tokens_seen"] == ref["tokens_seen"]
+    assert rec["starts"] == 2 and rec["steps"] == ref["steps"] and rec["tokens_seen"] == ref["tokens_seen"]
     a, b = _weights(tmp_path / "ref"), _weights(out)
     assert a.keys() == b.keys()
     for k in a: assert torch.equal(a[k], b[k]), k

@@ -36,3 +36,16 @@ def test_dirty_notebook_fails(tmp_path):
     nbformat.write(nb, nbp)
     r = subprocess.run(["bash", "tools/check_sync.sh"], cwd=proj, capture_output=True, text=True)
     assert r.returncode != 0 and "nbs/00_core.ipynb" in r.stderr and "not clean" in r.stderr
+
+def test_readme_is_the_front_page():
+    r = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "tools/readme.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+def test_docs_link_check_finds_broken_links_and_anchors(tmp_path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("docs", ROOT / "tools" / "docs.py")
+    docs = importlib.util.module_from_spec(spec); spec.loader.exec_module(docs)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "index.html").write_text('<a href="sub/a.html#x">a</a> <a href="https://example.org/b">ext</a> <a href="#top">t</a><h1 id="top">')
+    (tmp_path / "sub" / "a.html").write_text('<h2 id="x"></h2><a href="../missing.html">m</a><a href="../index.html#nowhere">n</a>')
+    assert docs.broken_links(tmp_path) == ["sub/a.html: ../index.html#nowhere (no such anchor)", "sub/a.html: ../missing.html"]

