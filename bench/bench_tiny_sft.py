@@ -34,7 +34,7 @@ if __name__ == '__main__':
     from rvi.mixing import build_mixture
     from rvi.sft import sft_config, train_sft
     from rvi.synthetic import SyntheticConfig, register_synthetic_benchmarks
-    from rvi.grid import generate_answers
+    from rvi.evaluate import generate_answers
     from rvi.generation import TransformersBackend, get_sampling
     from rvi.judging import judge_responses
     cfg = get_preset('tiny'); register_synthetic_benchmarks(SyntheticConfig.from_dict(cfg.synthetic))

@@ -8,9 +8,10 @@ __all__ = ['SAMPLING_PRESETS', 'FINISH_REASONS', 'ROLES', 'PAIR_COLUMNS', 'ENABL
            'answer_length_caps', 'Generation', 'failed', 'as_chat', 'check_chats', 'Backend', 'generate', 'end_of_turn',
            'stop_token_ids', 'TransformersBackend', 'vllm_available', 'VLLMBackend', 'join_reasoning', 'OpenAIBackend',
            'SyntheticBackend', 'BackendConfig', 'make_backend', 'question_rows', 'generate_pairs', 'pairs_dataset',
-           'filter_pairs', 'hygiene_reason', 'clean_pairs', 'reservoir', 'load_released_pairs', 'load_questions']
+           'filter_pairs', 'hygiene_reason', 'clean_pairs', 'reservoir', 'load_released_pairs', 'load_questions',
+           'load_pairs']
 
-# %% ../nbs/07_generation.ipynb #e14df403
+# %% ../nbs/07_generation.ipynb #e6de5ce2
 import hashlib, json, os, random, re, shutil, socket, threading, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from .core import (Config, ConfigError, write_json, read_json, write_parquet, ge
                       truncate_tokens, MAX_TOKENS, MAX_TOKENS_LONG, LENGTH_CAP_PERCENTILES)
 from fastcore.basics import patch
 
-# %% ../nbs/07_generation.ipynb #cbb23a6b
+# %% ../nbs/07_generation.ipynb #5d81d49e
 @dataclass
 class SamplingConfig(Config):
     "Decoding settings shared by every backend: temperature τ, nucleus p, optional top-k, length cap, seed."
@@ -64,7 +65,7 @@ def teacher_sampling(enable_thinking: bool, **overrides) -> SamplingConfig:
     "The teacher's preset for mode r (§2.2): reasoning τ=0.6 p=0.95, IFT τ=0.7 p=0.8."
     return get_sampling('teacher-reasoning' if enable_thinking else 'teacher-ift', **overrides)
 
-# %% ../nbs/07_generation.ipynb #ca15cb28
+# %% ../nbs/07_generation.ipynb #0afe1098
 def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILES) -> dict:
     "Figure 9 caps: `{'len-cap-pNN': max_tokens}` at the given percentiles of a model's answer lengths (App. F.1)."
     import numpy as np
@@ -73,7 +74,7 @@ def answer_length_caps(lengths: Sequence[int], percentiles=LENGTH_CAP_PERCENTILE
     if (a < 0).any(): raise ValueError(f"answer_length_caps: negative answer length {int(a.min())}")
     return {f"len-cap-p{int(p):02d}": max(1, int(np.ceil(np.percentile(a, p)))) for p in percentiles}
 
-# %% ../nbs/07_generation.ipynb #4062da3c
+# %% ../nbs/07_generation.ipynb #2262270c
 FINISH_REASONS = ('stop', 'length', 'error')
 
 ROLES = ('system', 'user', 'assistant')
@@ -95,7 +96,7 @@ def failed(error) -> Generation:
     "A `Generation` for a request that failed; kept so no row is ever lost."
     return Generation('', 0, 0, 'error', error=str(error))
 
-# %% ../nbs/07_generation.ipynb #28215b8f
+# %% ../nbs/07_generation.ipynb #759c0a6a
 def as_chat(prompt: str, system: Optional[str] = None) -> list:
     "A one-turn chat for `prompt`, with an optional system message."
     return ([{'role': 'system', 'content': system}] if system else []) + [{'role': 'user', 'content': prompt}]
@@ -117,7 +118,7 @@ def check_chats(chats) -> list:
         out.append([{'role': m['role'], 'content': m['content']} for m in chat])
     return out
 
-# %% ../nbs/07_generation.ipynb #f114db3c
+# %% ../nbs/07_generation.ipynb #b9bf5d23
 class Backend:
     "Base of every backend: validates input, calls `_generate` once for the whole batch, checks the output."
     kind = 'base'
@@ -140,7 +141,7 @@ def generate(chats, sampling='student', enable_thinking: bool = False, *, backen
     "Answer a batch of `chats` with `backend`; one `Generation` per chat, in order."
     return backend.generate(chats, sampling, enable_thinking=enable_thinking)
 
-# %% ../nbs/07_generation.ipynb #05266241
+# %% ../nbs/07_generation.ipynb #8989df19
 _PROBE = 'rvi-end-of-turn-probe'
 
 def end_of_turn(tokenizer) -> str:
@@ -166,7 +167,7 @@ def stop_token_ids(tokenizer) -> list:
     if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids: ids.append(tokenizer.eos_token_id)
     return ids
 
-# %% ../nbs/07_generation.ipynb #8c93326d
+# %% ../nbs/07_generation.ipynb #eba77aef
 class TransformersBackend(Backend):
     "`model.generate` with left padding, length-sorted batches and the KV cache."
     kind = 'transformers'
@@ -195,7 +196,7 @@ class TransformersBackend(Backend):
 
     def describe(self): return {'kind': self.kind, 'model': self.name, 'max_model_len': self.max_model_len}
 
-# %% ../nbs/07_generation.ipynb #f0c2e052
+# %% ../nbs/07_generation.ipynb #64016929
 @patch
 def encode(self: TransformersBackend, chats, enable_thinking: bool) -> list:
     "Token ids of each chat rendered by the chat template, ending with the generation prompt."
@@ -203,7 +204,7 @@ def encode(self: TransformersBackend, chats, enable_thinking: bool) -> list:
                                           enable_thinking=enable_thinking) for c in chats]
     return [self.tok(t, add_special_tokens=False)['input_ids'] for t in texts]
 
-# %% ../nbs/07_generation.ipynb #af5d8641
+# %% ../nbs/07_generation.ipynb #84425011
 @patch
 def _generate(self: TransformersBackend, chats, sampling, enable_thinking):
     torch = self.torch
@@ -243,7 +244,7 @@ def _gen_config(self: TransformersBackend, sampling, max_new, sample):
                   top_k=sampling.top_k if sampling.top_k > 0 else 0)
     return GenerationConfig(**kw)
 
-# %% ../nbs/07_generation.ipynb #1a604b28
+# %% ../nbs/07_generation.ipynb #ed7137e4
 def vllm_available() -> bool:
     "Whether vLLM can be imported here."
     import importlib.util
@@ -275,7 +276,7 @@ def _shutdown_llm(llm):
         if core is not None and hasattr(core, 'shutdown'): core.shutdown()
     except Exception as e: get_logger('rvi.generation').warning(f"vllm shutdown: {e}")
 
-# %% ../nbs/07_generation.ipynb #5c89cb5e
+# %% ../nbs/07_generation.ipynb #40cefaec
 def _dp_worker(rank: int, devices: Optional[str], llm_kwargs: dict, per_request_seed: bool, stop_ids: list, conn):
     "One data-parallel replica: its own `LLM` on its own devices, answering batches sent over `conn`."
     if devices is not None: os.environ['CUDA_VISIBLE_DEVICES'] = devices
@@ -301,7 +302,7 @@ def _engine_stop_ids(llm, tokenizer_path, trust_remote_code: bool) -> list:
     import transformers
     return stop_token_ids(transformers.AutoTokenizer.from_pretrained(str(tokenizer_path), trust_remote_code=trust_remote_code))
 
-# %% ../nbs/07_generation.ipynb #13260238
+# %% ../nbs/07_generation.ipynb #8df0eb8d
 class VLLMBackend(Backend):
     "vLLM offline engine: one batched `LLM.chat` call per `generate` (per replica with data parallelism)."
     kind = 'vllm'
@@ -357,7 +358,7 @@ def _start_replicas(self: VLLMBackend, dp, tp, kw):
         status, info = a.recv()
         if status != 'ready': self.close(); raise RuntimeError(f"VLLMBackend: {info}")
 
-# %% ../nbs/07_generation.ipynb #d9513f6e
+# %% ../nbs/07_generation.ipynb #3e6b917d
 @patch
 def sampling_params(self: VLLMBackend, sampling: SamplingConfig):
     "The `vllm.SamplingParams` for `sampling` (stop at the template's end of turn; a per-request seed only if asked)."
@@ -392,7 +393,7 @@ def close(self: VLLMBackend):
         if p.is_alive(): p.terminate()
     self.workers = []
 
-# %% ../nbs/07_generation.ipynb #9bdc60bf
+# %% ../nbs/07_generation.ipynb #8775424c
 _RETRY_STATUS = {408, 409, 429}
 
 def join_reasoning(reasoning: Optional[str], content: Optional[str]) -> str:
@@ -401,7 +402,7 @@ def join_reasoning(reasoning: Optional[str], content: Optional[str]) -> str:
     if not reasoning: return content
     return f"<think>\n{reasoning.strip()}\n</think>\n\n{content.lstrip()}"
 
-# %% ../nbs/07_generation.ipynb #a93e94dd
+# %% ../nbs/07_generation.ipynb #fbcb454e
 class OpenAIBackend(Backend):
     "An OpenAI-compatible chat-completions server: bounded concurrency, retries with backoff, timeouts."
     kind = 'openai'
@@ -430,7 +431,7 @@ def body(self: OpenAIBackend, chat, sampling: SamplingConfig, enable_thinking: b
     if sampling.seed is not None: b['seed'] = sampling.seed
     return {**b, **self.extra_body}
 
-# %% ../nbs/07_generation.ipynb #0547b089
+# %% ../nbs/07_generation.ipynb #680e0f95
 @patch
 def _post(self: OpenAIBackend, body: dict) -> dict:
     req = urllib.request.Request(self.url, data=json.dumps(body).encode(), method='POST',
@@ -477,7 +478,7 @@ def _generate(self: OpenAIBackend, chats, sampling, enable_thinking):
     with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(chats))) as ex:
         return list(ex.map(lambda c: self._one(c, sampling, enable_thinking), chats))
 
-# %% ../nbs/07_generation.ipynb #3d6f38d8
+# %% ../nbs/07_generation.ipynb #6c6036c2
 class SyntheticBackend(Backend):
     "The offline world's programmatic teacher (`rvi.synthetic.SyntheticTeacher`) behind `generate`."
     kind = 'synthetic'
@@ -518,7 +519,7 @@ class SyntheticBackend(Backend):
                                    n + (0 if cut else 1), 'length' if cut else 'stop'))
         return outs
 
-# %% ../nbs/07_generation.ipynb #b6d40fae
+# %% ../nbs/07_generation.ipynb #338c0120
 @dataclass
 class BackendConfig(Config):
     "Which backend answers, and its settings (fields not used by a kind are ignored)."
@@ -562,7 +563,7 @@ def make_backend(cfg, **kwargs) -> Backend:
                                    trust_remote_code=cfg.trust_remote_code, **kwargs)
     return SyntheticBackend(seed=cfg.seed, **kwargs)
 
-# %% ../nbs/07_generation.ipynb #6b5c02a8
+# %% ../nbs/07_generation.ipynb #56cd1a65
 PAIR_COLUMNS = ('id', 'prompt', 'reasoning', 'ift', 'domain', 'category', 'task',
                 'reasoning_tokens', 'ift_tokens', 'reasoning_finish', 'ift_finish')
 ENABLE_THINKING = {'reasoning': True, 'ift': False}  # teacher mode -> the chat template's enable_thinking (r)
@@ -600,7 +601,7 @@ def _read_part(path, ids):
         raise RuntimeError(f"{path} holds ids that do not match its shard: delete it or pass overwrite=True")
     return t
 
-# %% ../nbs/07_generation.ipynb #359d0ca1
+# %% ../nbs/07_generation.ipynb #f50710fa
 def _start_manifest(out_dir: Path, manifest: dict, overwrite: bool):
     "Write the run's manifest, or check that a resumed run was started with the same arguments; clear a killed run's temporaries."
     mpath = out_dir / 'manifest.json'
@@ -641,7 +642,7 @@ def _assemble_pairs(out_dir: Path, shards: list) -> list:
                         'ift_tokens': b['tokens'], 'reasoning_finish': a['finish'], 'ift_finish': b['finish']})
     return out
 
-# %% ../nbs/07_generation.ipynb #79c7d99e
+# %% ../nbs/07_generation.ipynb #7a28f2f7
 def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str] = None,
                    reasoning_sampling='teacher-reasoning', ift_sampling='teacher-ift', system: Optional[str] = None,
                    prompt_fn: Optional[Callable] = None, shard_size: int = 256, overwrite: bool = False,
@@ -677,7 +678,7 @@ def generate_pairs(questions, backend: Backend, out_dir, *, domain: Optional[str
     finally: bar.close()
     return pairs_dataset(_assemble_pairs(out_dir, shards))
 
-# %% ../nbs/07_generation.ipynb #36e92a1a
+# %% ../nbs/07_generation.ipynb #bdadfee7
 def pairs_dataset(rows) -> 'datasets.Dataset':
     "A `datasets.Dataset` with exactly the teacher-pairs columns, in contract order and types."
     import datasets
@@ -694,7 +695,7 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
         return True
     return ds.filter(keep)
 
-# %% ../nbs/07_generation.ipynb #c963ef55
+# %% ../nbs/07_generation.ipynb #563f9be3
 HYGIENE_REASONS = ('failed', 'empty', 'unterminated', 'truncated', 'over_length')
 
 def hygiene_reason(r: dict, length_fn: Optional[Callable] = None, max_length: Optional[int] = None) -> str:
@@ -721,7 +722,7 @@ def clean_pairs(ds, length_fn: Optional[Callable] = None, max_length: Optional[i
     get_logger('rvi.generation').info(f"data hygiene: kept {len(kept)} of {len(ds)} pairs; dropped {dropped}")
     return kept, rec
 
-# %% ../nbs/07_generation.ipynb #105e129d
+# %% ../nbs/07_generation.ipynb #2523ceb7
 RELEASED_PAIRS = {'general': 'When-Does-Reasoning-Matter/general-reasoning-ift-pairs',
                   'math': 'When-Does-Reasoning-Matter/math-reasoning-ift-pairs'}
 
@@ -752,7 +753,7 @@ def reservoir(items: Iterable, n: int, seed: int = 0) -> list:
             if j < n: keep[j] = (k, x)
     return sorted(keep, key=lambda t: t[0])
 
-# %% ../nbs/07_generation.ipynb #92675cd6
+# %% ../nbs/07_generation.ipynb #b8ceded8
 def _need(row, cols, where):
     miss = [c for c in cols if c not in row]
     if miss: raise KeyError(f"{where}: missing column(s) {miss}; has {sorted(row)}")
@@ -778,7 +779,7 @@ def load_released_pairs(domain: str = 'general', split: str = 'reasoning_ift_pai
                      'ift_finish': 'stop'})
     return pairs_dataset(rows)
 
-# %% ../nbs/07_generation.ipynb #cdaede21
+# %% ../nbs/07_generation.ipynb #5bd84ba1
 _LLAMA3_USER = re.compile(r"<\|start_header_id\|>user<\|end_header_id\|>\s*(.*?)<\|eot_id\|>", re.S)
 
 def _first_human(conv, where):
@@ -826,3 +827,15 @@ def load_questions(source: str, path=None, limit: Optional[int] = None, language
     qs = _source_questions(source, src, languages, dedupe)
     rows = [r for _, r in reservoir(qs, sample, seed)] if sample else list(itertools.islice(qs, limit))
     return datasets.Dataset.from_dict({c: [r[c] for r in rows] for c in ('id', 'prompt', 'domain', 'category', 'task')})
+
+# %% ../nbs/07_generation.ipynb #1424023e
+def load_pairs(path):
+    "The teacher pairs a data cell saved (`data/<domain>/pairs`), checked against the pairs schema (`rvi.generation.PAIR_COLUMNS`); errors name the folder."
+    import datasets
+    p = Path(path)
+    try: ds = datasets.load_from_disk(str(p))
+    except FileNotFoundError as e: raise FileNotFoundError(f"{p}: no saved teacher pairs there ({e})") from None
+    if not isinstance(ds, datasets.Dataset): raise ValueError(f"{p}: holds a {type(ds).__name__}, not one table of teacher pairs")
+    missing = [c for c in PAIR_COLUMNS if c not in ds.column_names]
+    if missing: raise ValueError(f"{p}: teacher pairs lack column(s) {missing} (it has {ds.column_names}; the pairs schema is {list(PAIR_COLUMNS)})")
+    return ds

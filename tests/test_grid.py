@@ -39,7 +39,7 @@ def test_sweep_students_must_be_students():
 def test_generate_answers_batches_benchmarks(tmp_path):
     "Small benchmarks share one engine call; each file holds its own benchmark's answers; existing files are kept."
     import rvi.synthetic  # noqa: F401 -- registers the syn-* benchmarks
-    from rvi.grid import generate_answers
+    from rvi.evaluate import generate_answers
     from rvi.generation import SyntheticBackend
     from rvi.tasks import load_benchmark
     from rvi.core import read_jsonl
@@ -228,10 +228,10 @@ def test_runner_killed_leaves_no_orphans_and_resumes(tmp_path):
 
 
 def test_figure_cells_hash_the_drawing_code(monkeypatch):
-    # an rvi upgrade that changes rvi.figures redraws the figures and claims.md, and reruns nothing else
+    # an rvi upgrade that changes rvi.figures, rvi.claims or rvi.results redraws the figures and claims.md, and reruns nothing else
     import rvi.grid
     before = expand_grid(get_preset("smoke"))
-    monkeypatch.setattr(rvi.grid, "code_fingerprint", lambda m: "changedcode0")
+    monkeypatch.setattr(rvi.grid, "code_fingerprint", lambda *m: "changedcode0")
     after = expand_grid(get_preset("smoke"))
     moved = {a.id for a, b in zip(before, after) if a.hash != b.hash}
     assert moved and moved == {c.id for c in before if c.stage == "figures"}

@@ -16,7 +16,7 @@ NBS, DOCS = ROOT / 'nbs', ROOT / '_docs'
 EXECUTED, SRC, SITE = DOCS / 'executed', DOCS / 'src', DOCS / 'site'
 DROP = re.compile(r'^\s*#\|\s*(hide|default_exp)\b')
 DIRECTIVE = re.compile(r'^\s*#\|.*$\n?', re.M)
-NB_LINK = re.compile(r'\]\(((?:[\w-]+/)*[\w-]+)\.ipynb(#[\w-]*)?\)')
+NB_LINK = re.compile(r'\]\(((?:\.\./|[\w-]+/)*[\w-]+)\.ipynb(#[\w-]*)?\)')
 HREF = re.compile(r'(?:href|src)="([^"]+)"')
 
 
