@@ -254,17 +254,15 @@ def offline_base_students(out_dir, sizes, synthetic=None, student_init: dict | N
     return out
 
 # %% ../nbs/06_students.ipynb #514dda50
-from .cli import command
+from .core import command, PRESETS, get_preset
 
 def _base_students_args(p):
-    from rvi.core import PRESETS
     p.add_argument('--preset', default='tiny', choices=sorted(PRESETS), help='named experiment preset')
     p.add_argument('--out', default=None, help='prebuilt cache folder (default: assets/base-students beside the package)')
     p.add_argument('--sizes', default=None, help="comma-separated sizes to build (default: the preset's students)")
 
 @command('base-students', "pretrain an offline preset's base students into the prebuilt cache", _base_students_args)
 def _base_students(args):
-    from rvi.core import get_preset
     cfg = get_preset(args.preset)
     if cfg.world != 'offline': raise ConfigError(f"preset {args.preset!r} is in the {cfg.world!r} world: its students are hub checkpoints")
     out = Path(args.out) if args.out else default_prebuilt_dir()

@@ -7,16 +7,17 @@ __all__ = ['CATEGORIES', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPTIONS', '
            'PEOPLE', 'ITEMS', 'ANIMALS', 'GOODS', 'COLORS', 'ATTRS', 'IFEVAL_CONSTRAINTS', 'DOMAINS',
            'WORLD_CORPUS_VERSION', 'WORLD_MIX', 'SyntheticConfig', 'question_key', 'split_of', 'knowledge_base',
            'attr_values', 'make_record', 'draw_question', 'SyntheticTeacher', 'make_questions', 'eval_questions',
-           'synthetic_benchmark', 'format_prompt', 'register_synthetic_benchmarks', 'teacher_accuracy', 'count_tokens',
-           'pair_records', 'teacher_pairs', 'length_ratios', 'world_corpus']
+           'synthetic_benchmark', 'format_prompt', 'register_synthetic_benchmarks', 'teacher_accuracy',
+           'estimate_tokens', 'pair_records', 'teacher_pairs', 'length_ratios', 'world_corpus']
 
 # %% ../nbs/05_synthetic.ipynb #539b7bdd
 import hashlib, json, random, re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from fastcore.basics import patch
 from typing import Optional
 
-from .core import Config, ConfigError
+from .core import Config, ConfigError, count_tokens
 
 # %% ../nbs/05_synthetic.ipynb #4cf74f23
 CATEGORIES = {
@@ -53,7 +54,7 @@ INSTRUCTIONS = {
     'kb-fact': 'Answer the following question. Make sure to put the answer (and only answer) inside \\boxed{}.',
 }
 
-# %% ../nbs/05_synthetic.ipynb #17a5e8f7
+# %% ../nbs/05_synthetic.ipynb #4e3f516e
 _IFT_ERR = {'gsm8k': 0.08, 'math-500': 0.06, 'aime': 0.2, 'aqua-rat': 0.06, 'mmlu-math': 0.06, 'mmlu-pro-math': 0.08,
             'mmlu-misc': 0.03, 'openbookqa': 0.05, 'winogrande': 0.04, 'squad': 0.03, 'coqa': 0.04, 'ifeval': 0.08,
             'kb-fact': 0.0}
@@ -65,6 +66,8 @@ _GENERAL_MIX = {'kb-fact': 0.12, 'mmlu-misc': 0.08, 'openbookqa': 0.08, 'winogra
                 'aqua-rat': 0.06, 'mmlu-math': 0.06, 'mmlu-pro-math': 0.06}
 _MATH_MIX = {'gsm8k': 0.22, 'math-500': 0.22, 'aime': 0.14, 'aqua-rat': 0.14, 'mmlu-math': 0.14, 'mmlu-pro-math': 0.14}
 
+
+# %% ../nbs/05_synthetic.ipynb #8b17a857
 @dataclass
 class SyntheticConfig(Config):
     "World, difficulty knobs and teacher error rates of the offline world."
@@ -365,7 +368,7 @@ def _ifeval(rng):
             'clause': rng.randrange(len(_CLAUSES)), 'tail': rng.randrange(len(_TAILS))}
     return q, spec
 
-# %% ../nbs/05_synthetic.ipynb #906d56a5
+# %% ../nbs/05_synthetic.ipynb #70196064
 def _record(qid, task, question, spec, answer, answers, choices=None, passage=None, history=None, extra=None):
     meta = {'task': task, 'category': TASK_CATEGORY[task], 'answer_type': ANSWER_TYPES[task],
             'spec': json.dumps(spec, sort_keys=True), **(extra or {})}
@@ -423,6 +426,8 @@ def make_record(task: str, rng: random.Random, cfg: SyntheticConfig | None = Non
                        extra={'instruction_id_list': spec['ids'], 'kwargs': spec['kwargs']})
     raise AssertionError(task)
 
+
+# %% ../nbs/05_synthetic.ipynb #2720d71a
 def draw_question(task: str, split: str, key, cfg: SyntheticConfig | None = None, qid: str = '') -> dict:
     "Draw a question of `task` named by `key` that belongs to `split` ('train' or 'eval')."
     cfg = cfg or SyntheticConfig()
@@ -455,7 +460,7 @@ def _ifeval_response(spec: dict, violate: str | None = None) -> str:
         s = s[:-1] + ' ' + ' '.join(['and it stays like that for a very long time'] * 2) + '.'
     return s
 
-# %% ../nbs/05_synthetic.ipynb #08df17c4
+# %% ../nbs/05_synthetic.ipynb #82e9a41f
 _ATTR_PHRASE = {'capital': 'capital', 'animal': 'national animal', 'export': 'main export', 'color': 'flag color'}
 
 def _fact(c, attr, v): return ATTRS[attr][1].format(c=c, v=v)
@@ -488,6 +493,8 @@ def _undo_line(start, ops, vals):
         steps.append(f'{b} - {x} = {a}' if op == '+' else f'{b} + {x} = {a}' if op == '-' else f'{b} / {x} = {a}')
     return f'Check by undoing the steps: {", ".join(steps)}. Back to {start}, so it is right.'
 
+
+# %% ../nbs/05_synthetic.ipynb #14a07dc0
 class SyntheticTeacher:
     "Programmatic teacher answering synthetic questions in IFT (r=0) or reasoning (r=1) mode."
     def __init__(self, cfg: SyntheticConfig | None = None):
@@ -537,128 +544,141 @@ class SyntheticTeacher:
         "Answer a formatted prompt (the text rvi.tasks builds) by finding its indexed question."
         return self.answer(self.find(prompt), reasoning, seed)
 
-    # --- one solver per question kind: returns (think lines, final answer text, predicted answer) ---
-    def _chain(self, task, spec, rec, rng, err, verify):
-        vals = _chain_values(spec['start'], spec['ops'])
-        mc = task in N_OPTIONS
-        if err:
-            if mc:   # slip on the last step onto a distractor
-                wrong = rng.choice([o for o in spec['options'] if int(o) != vals[-1]])
-                vals = vals[:-1] + [int(wrong)]
-            else:
-                j = rng.randrange(1, len(vals))
-                vals = vals[:j] + [_slip(rng, vals[j])]
-                for op, x in spec['ops'][j:]: vals.append(_apply(vals[-1], op, x))
-        lines = _chain_lines(spec, vals)
-        if verify and not err: lines.append(_undo_line(spec['start'], spec['ops'], vals))
-        p, item, v = spec['person'], spec['item'], vals[-1]
-        lines.append(f'So {p} has {v} {item}.')
-        if not mc: return lines, f'{p} has {v} {item}. The answer is \\boxed{{{v}}}', str(v)
-        i = spec['options'].index(str(v))
-        lines.append(f'Now find {v} among the options: {LETTERS[i]}) {v} matches.')
-        return lines, f'The answer is {LETTERS[i]}) {v}. \\boxed{{{LETTERS[i]}}}', LETTERS[i]
 
-    def _expr(self, task, spec, rec, rng, err, verify):
-        vals = _chain_values(spec['start'], spec['ops'])
-        if err:
+# %% ../nbs/05_synthetic.ipynb #514d12f3
+@patch
+def _chain(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    vals = _chain_values(spec['start'], spec['ops'])
+    mc = task in N_OPTIONS
+    if err:
+        if mc:   # slip on the last step onto a distractor
+            wrong = rng.choice([o for o in spec['options'] if int(o) != vals[-1]])
+            vals = vals[:-1] + [int(wrong)]
+        else:
             j = rng.randrange(1, len(vals))
             vals = vals[:j] + [_slip(rng, vals[j])]
             for op, x in spec['ops'][j:]: vals.append(_apply(vals[-1], op, x))
-        lines = ['Work from the inside out, one operation at a time.']
-        for (op, x), a, b in zip(spec['ops'], vals, vals[1:]): lines.append(f'{a} {op} {x} = {b}.')
-        if verify and not err: lines.append(_undo_line(spec['start'], spec['ops'], vals).replace('Back to', 'Back to the first number'))
-        v = vals[-1]
-        lines.append(f'So {spec["expr"]} = {v}.')
-        return lines, f'{spec["expr"]} = {v}. The answer is \\boxed{{{v}}}', str(v)
+    lines = _chain_lines(spec, vals)
+    if verify and not err: lines.append(_undo_line(spec['start'], spec['ops'], vals))
+    p, item, v = spec['person'], spec['item'], vals[-1]
+    lines.append(f'So {p} has {v} {item}.')
+    if not mc: return lines, f'{p} has {v} {item}. The answer is \\boxed{{{v}}}', str(v)
+    i = spec['options'].index(str(v))
+    lines.append(f'Now find {v} among the options: {LETTERS[i]}) {v} matches.')
+    return lines, f'The answer is {LETTERS[i]}) {v}. \\boxed{{{LETTERS[i]}}}', LETTERS[i]
 
-    def _eq(self, task, spec, rec, rng, err, verify):
-        a, b, c, x = spec['a'], spec['b'], spec['c'], spec['x']
-        if err: x = _slip(rng, x)
-        if a == 1:
-            lines = [f'Add {-b} to both sides: x = {c} + {-b} = {x}.']
-            check = f'Check: {x} - {-b} = {x + b}.'
+@patch
+def _expr(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    vals = _chain_values(spec['start'], spec['ops'])
+    if err:
+        j = rng.randrange(1, len(vals))
+        vals = vals[:j] + [_slip(rng, vals[j])]
+        for op, x in spec['ops'][j:]: vals.append(_apply(vals[-1], op, x))
+    lines = ['Work from the inside out, one operation at a time.']
+    for (op, x), a, b in zip(spec['ops'], vals, vals[1:]): lines.append(f'{a} {op} {x} = {b}.')
+    if verify and not err: lines.append(_undo_line(spec['start'], spec['ops'], vals).replace('Back to', 'Back to the first number'))
+    v = vals[-1]
+    lines.append(f'So {spec["expr"]} = {v}.')
+    return lines, f'{spec["expr"]} = {v}. The answer is \\boxed{{{v}}}', str(v)
+
+@patch
+def _eq(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    a, b, c, x = spec['a'], spec['b'], spec['c'], spec['x']
+    if err: x = _slip(rng, x)
+    if a == 1:
+        lines = [f'Add {-b} to both sides: x = {c} + {-b} = {x}.']
+        check = f'Check: {x} - {-b} = {x + b}.'
+    else:
+        lines = [f'Subtract {b} from both sides: {a}x = {c} - {b} = {c - b}.',
+                 f'Divide both sides by {a}: x = {c - b} / {a} = {x}.']
+        check = f'Check: {a} * {x} + {b} = {a * x} + {b} = {a * x + b}.'
+    if verify and not err: lines.append(check + ' Correct.')
+    lines.append(f'So x = {x}.')
+    return lines, f'x = {x}. The answer is \\boxed{{{x}}}', str(x)
+
+
+# %% ../nbs/05_synthetic.ipynb #98b576f3
+@patch
+def _recall(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    kb = _world(self.cfg.world_seed, self.cfg.kb_countries)
+    c, attr, v = spec['country'], spec['attr'], spec['value']
+    mc = task != 'kb-fact'
+    if err:
+        pool = spec['options'] if mc else attr_values(kb, attr)
+        v = rng.choice([o for o in pool if o != v])
+    others = [a for a in sorted(ATTRS) if a != attr]
+    lines = [f'The question asks for the {_ATTR_PHRASE[attr]} of {c}.', f'I recall: {_fact(c, attr, v)}']
+    o1, o2 = rng.sample(others, 2)
+    f1, f2 = _fact(c, o1, kb[c][o1]), _fact(c, o2, kb[c][o2])
+    lines.append(f'I also know that {f1[0].lower() + f1[1:-1]} and {f2[0].lower() + f2[1:-1]}.')
+    if not mc:
+        return lines, f'{_fact(c, attr, v)} The answer is \\boxed{{{v}}}', v
+    i = spec['options'].index(v)
+    lines.append('Checking the options: ' + _scan(spec['options'], i))
+    return lines, f'{_fact(c, attr, v)} The answer is \\boxed{{{LETTERS[i]}}}', LETTERS[i]
+
+@patch
+def _book(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    c, g, rule = spec['country'], spec['export'], spec['rule']
+    if err: g = rng.choice([x for x in rule if x != g])
+    r = rule[g]
+    i = spec['options'].index(r)
+    lines = [f'First I need what {c} sells. I recall: the main export of {c} is {g}.',
+             f'The rule says a country that sells {g} receives {r}.', f'So {c} receives {r}.',
+             'Checking the options: ' + _scan(spec['options'], i, upto=False)]
+    return lines, f'{c} receives {r}. The answer is \\boxed{{{LETTERS[i]}}}', LETTERS[i]
+
+@patch
+def _wino(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    a, b, cmp_, more = spec['a'], spec['b'], spec['cmp'], spec['more']
+    who = a if more else b
+    if err: who = b if who == a else a
+    i = spec['options'].index(who)
+    lines = [f'The sentence says that {a} is {cmp_} than {b}.',
+             f'The person who {spec["consequence"]} is the one who is {"" if more else "not "}{cmp_}.',
+             f'That is {who}.', f'Check: with {b if who == a else a} in the blank the sentence would not make sense.',
+             'Checking the options: ' + _scan(spec['options'], i, upto=False)]
+    return lines, f'The blank is {who}. The answer is \\boxed{{{LETTERS[i]}}}', LETTERS[i]
+
+
+# %% ../nbs/05_synthetic.ipynb #8131fee2
+@patch
+def _span(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    sents = re.findall(r'[^.]+\.', rec['passage'])
+    sent, v = spec['sentence'], spec['value']
+    if err:   # answer from a wrong sentence
+        others = [s.strip() for s in sents if _span_of(s, spec['ask']) != v]
+        if others:
+            sent = rng.choice(others)
+            v = _span_of(sent, spec['ask'])
+    lines = []
+    if task == 'coqa':
+        lines.append(f'The previous answer was {spec["person"]}, so "they" means {spec["person"]} and "it" means {spec["object"]}.')
+    what = {'object': f'what {spec["person"]} did {spec["verb"]}', 'place': 'the place', 'day': 'the day'}[spec['ask']]
+    ask = {'object': 'what', 'place': 'where', 'day': 'on which day'}[spec['ask']]
+    lines += [f'The question asks {ask} {spec["person"]} did {spec["verb"]} something.' if spec['ask'] == 'object' else
+              f'The question asks {ask} {spec["person"]} did {spec["verb"]} {spec["object"]}.',
+              f'I look for {spec["person"]} in the passage.', f'The passage says: {sent}',
+              f'The {"thing" if spec["ask"] == "object" else spec["ask"]} in that sentence is {v}.']
+    if verify and not err: lines.append(f'Check: that sentence names {spec["person"]}, so {what} is {v}.')
+    return lines, f'The answer is \\boxed{{{v}}}', v
+
+@patch
+def _ifeval(self: SyntheticTeacher, task, spec, rec, rng, err, verify):
+    violate = rng.choice(spec['ids']) if err else None
+    resp = _ifeval_response(spec, violate)
+    lines = [f'The instruction asks for one sentence about {spec["topic"]}.']
+    for i, kw in zip(spec['ids'], spec['kwargs']):
+        lines.append('Rule: ' + IFEVAL_CONSTRAINTS[i].format(keyword=(kw.get('keywords') or [''])[0],
+                     end_phrase=kw.get('end_phrase', ''), num_words=kw.get('num_words', '')))
+    lines.append(f'Draft: {resp}')
+    for i, kw in zip(spec['ids'], spec['kwargs']):
+        ok = 'yes' if i != violate else 'yes'   # a careless teacher believes it complied
+        if i == 'length_constraints:number_words':
+            lines.append(f'Count the words: {len(re.findall(chr(92) + "w+", resp))}, fewer than {kw["num_words"]}: {ok}.')
         else:
-            lines = [f'Subtract {b} from both sides: {a}x = {c} - {b} = {c - b}.',
-                     f'Divide both sides by {a}: x = {c - b} / {a} = {x}.']
-            check = f'Check: {a} * {x} + {b} = {a * x} + {b} = {a * x + b}.'
-        if verify and not err: lines.append(check + ' Correct.')
-        lines.append(f'So x = {x}.')
-        return lines, f'x = {x}. The answer is \\boxed{{{x}}}', str(x)
-
-    def _recall(self, task, spec, rec, rng, err, verify):
-        kb = _world(self.cfg.world_seed, self.cfg.kb_countries)
-        c, attr, v = spec['country'], spec['attr'], spec['value']
-        mc = task != 'kb-fact'
-        if err:
-            pool = spec['options'] if mc else attr_values(kb, attr)
-            v = rng.choice([o for o in pool if o != v])
-        others = [a for a in sorted(ATTRS) if a != attr]
-        lines = [f'The question asks for the {_ATTR_PHRASE[attr]} of {c}.', f'I recall: {_fact(c, attr, v)}']
-        o1, o2 = rng.sample(others, 2)
-        f1, f2 = _fact(c, o1, kb[c][o1]), _fact(c, o2, kb[c][o2])
-        lines.append(f'I also know that {f1[0].lower() + f1[1:-1]} and {f2[0].lower() + f2[1:-1]}.')
-        if not mc:
-            return lines, f'{_fact(c, attr, v)} The answer is \\boxed{{{v}}}', v
-        i = spec['options'].index(v)
-        lines.append('Checking the options: ' + _scan(spec['options'], i))
-        return lines, f'{_fact(c, attr, v)} The answer is \\boxed{{{LETTERS[i]}}}', LETTERS[i]
-
-    def _book(self, task, spec, rec, rng, err, verify):
-        c, g, rule = spec['country'], spec['export'], spec['rule']
-        if err: g = rng.choice([x for x in rule if x != g])
-        r = rule[g]
-        i = spec['options'].index(r)
-        lines = [f'First I need what {c} sells. I recall: the main export of {c} is {g}.',
-                 f'The rule says a country that sells {g} receives {r}.', f'So {c} receives {r}.',
-                 'Checking the options: ' + _scan(spec['options'], i, upto=False)]
-        return lines, f'{c} receives {r}. The answer is \\boxed{{{LETTERS[i]}}}', LETTERS[i]
-
-    def _wino(self, task, spec, rec, rng, err, verify):
-        a, b, cmp_, more = spec['a'], spec['b'], spec['cmp'], spec['more']
-        who = a if more else b
-        if err: who = b if who == a else a
-        i = spec['options'].index(who)
-        lines = [f'The sentence says that {a} is {cmp_} than {b}.',
-                 f'The person who {spec["consequence"]} is the one who is {"" if more else "not "}{cmp_}.',
-                 f'That is {who}.', f'Check: with {b if who == a else a} in the blank the sentence would not make sense.',
-                 'Checking the options: ' + _scan(spec['options'], i, upto=False)]
-        return lines, f'The blank is {who}. The answer is \\boxed{{{LETTERS[i]}}}', LETTERS[i]
-
-    def _span(self, task, spec, rec, rng, err, verify):
-        sents = re.findall(r'[^.]+\.', rec['passage'])
-        sent, v = spec['sentence'], spec['value']
-        if err:   # answer from a wrong sentence
-            others = [s.strip() for s in sents if _span_of(s, spec['ask']) != v]
-            if others:
-                sent = rng.choice(others)
-                v = _span_of(sent, spec['ask'])
-        lines = []
-        if task == 'coqa':
-            lines.append(f'The previous answer was {spec["person"]}, so "they" means {spec["person"]} and "it" means {spec["object"]}.')
-        what = {'object': f'what {spec["person"]} did {spec["verb"]}', 'place': 'the place', 'day': 'the day'}[spec['ask']]
-        ask = {'object': 'what', 'place': 'where', 'day': 'on which day'}[spec['ask']]
-        lines += [f'The question asks {ask} {spec["person"]} did {spec["verb"]} something.' if spec['ask'] == 'object' else
-                  f'The question asks {ask} {spec["person"]} did {spec["verb"]} {spec["object"]}.',
-                  f'I look for {spec["person"]} in the passage.', f'The passage says: {sent}',
-                  f'The {"thing" if spec["ask"] == "object" else spec["ask"]} in that sentence is {v}.']
-        if verify and not err: lines.append(f'Check: that sentence names {spec["person"]}, so {what} is {v}.')
-        return lines, f'The answer is \\boxed{{{v}}}', v
-
-    def _ifeval(self, task, spec, rec, rng, err, verify):
-        violate = rng.choice(spec['ids']) if err else None
-        resp = _ifeval_response(spec, violate)
-        lines = [f'The instruction asks for one sentence about {spec["topic"]}.']
-        for i, kw in zip(spec['ids'], spec['kwargs']):
-            lines.append('Rule: ' + IFEVAL_CONSTRAINTS[i].format(keyword=(kw.get('keywords') or [''])[0],
-                         end_phrase=kw.get('end_phrase', ''), num_words=kw.get('num_words', '')))
-        lines.append(f'Draft: {resp}')
-        for i, kw in zip(spec['ids'], spec['kwargs']):
-            ok = 'yes' if i != violate else 'yes'   # a careless teacher believes it complied
-            if i == 'length_constraints:number_words':
-                lines.append(f'Count the words: {len(re.findall(chr(92) + "w+", resp))}, fewer than {kw["num_words"]}: {ok}.')
-            else:
-                lines.append(f'{i.split(":")[1].replace("_", " ").capitalize()}: {ok}.')
-        return lines, resp, resp
+            lines.append(f'{i.split(":")[1].replace("_", " ").capitalize()}: {ok}.')
+    return lines, resp, resp
 
 def _span_of(sentence, ask):
     m = re.match(r'(\w+) (\w+) (.+) in (\w+) on (\w+)\.', sentence.strip())
@@ -758,11 +778,9 @@ def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int
 # %% ../nbs/05_synthetic.ipynb #c6fb0cc2
 _TOK_RE = re.compile(r'\d|[A-Za-z]+|[^\sA-Za-z\d]')
 
-def count_tokens(text: str, tokenizer=None) -> int:
-    "Number of tokens of `text` under `tokenizer` (anything with `.encode`), or a BPE-like estimate."
-    if tokenizer is None: return len(_TOK_RE.findall(text))
-    try: return len(tokenizer.encode(text, add_special_tokens=False))
-    except TypeError: return len(tokenizer.encode(text))
+def estimate_tokens(text: str, tokenizer=None) -> int:
+    "Tokens of `text` under `tokenizer` (`rvi.core.count_tokens`), else an estimate: each digit, mark and word one token."
+    return count_tokens(text, tokenizer) if tokenizer is not None else len(_TOK_RE.findall(text))
 
 def pair_records(domain: str, n: int, seed: int = 0, cfg: SyntheticConfig | None = None, tokenizer=None,
                  teacher: SyntheticTeacher | None = None) -> list:
@@ -775,7 +793,7 @@ def pair_records(domain: str, n: int, seed: int = 0, cfg: SyntheticConfig | None
         rea, ir = teacher.respond(q, True, seed)
         rows.append({'prompt': format_prompt(q, cfg), 'reasoning': rea, 'ift': ift, 'id': q['id'], 'domain': domain,
                      'category': q['metadata']['category'], 'task': q['metadata']['task'],
-                     'reasoning_tokens': count_tokens(rea, tokenizer), 'ift_tokens': count_tokens(ift, tokenizer),
+                     'reasoning_tokens': estimate_tokens(rea, tokenizer), 'ift_tokens': estimate_tokens(ift, tokenizer),
                      'reasoning_finish': 'stop', 'ift_finish': 'stop', 'answer': q['answer'],
                      'ift_error': ii['error'], 'reasoning_error': ir['error']})
     return rows
@@ -793,7 +811,7 @@ def length_ratios(pairs, by: str = 'category'):
     g['ratio'] = g['reasoning_tokens'] / g['ift_tokens']
     return g.round(2)
 
-# %% ../nbs/05_synthetic.ipynb #b4085f77
+# %% ../nbs/05_synthetic.ipynb #31dede1c
 def _kb_doc(rng, kb):
     c = rng.choice(sorted(kb)); attrs = sorted(ATTRS); rng.shuffle(attrs)
     return f'{c}. ' + ' '.join(ATTRS[a][1].format(c=c, v=kb[c][a]) for a in attrs)
@@ -841,6 +859,8 @@ def _compare_doc(rng, k=3):
         out.append(f'{a} is {cmp_} than {b}, so {a} {more}.' if rng.random() < 0.5 else f'{a} is {cmp_} than {b}, so {b} {less}.')
     return ' '.join(out)
 
+
+# %% ../nbs/05_synthetic.ipynb #e7092218
 def _choice_doc(rng):
     pool = rng.choice([ANIMALS, GOODS, COLORS, PEOPLE, [str(i) for i in range(31)]])
     k = rng.choice([2, 4, 5, 10])

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, in order: export/clean checks, every notebook (the cells nbdev_test runs, in parallel,
+# The whole test suite, in order: export/clean checks, the package's shape (tools/check_structure.py), every notebook (the cells nbdev_test runs, in parallel,
 # keeping the executed copies for the site), the documentation site (no warning, no broken link, README equal to
 # nbs/index.ipynb), then pytest. `--slow` runs only the cells/tests marked slow. Last line: pytest's summary.
 set -uo pipefail
@@ -12,6 +12,7 @@ if [ "${1:-}" = "--slow" ]; then
   exec "$bin/pytest" -m slow tests/
 fi
 tools/check_sync.sh || exit 1
+"$bin/python" tools/check_structure.py || exit 1
 echo "notebooks: running every notebook in nbs/ and nbs/explanations/"
 "$bin/python" tools/run_nbs.py --n_workers 2 --timing --out _docs/executed || { echo "notebooks failed"; exit 1; }
 "$bin/python" tools/docs.py --no-exec --check || { echo "documentation site failed"; exit 1; }
