@@ -17,7 +17,7 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
 import torch
 
-from rvi.synthetic import SyntheticConfig, pair_records, eval_questions, format_prompt, TASKS, CATEGORIES
+from rvi.synthetic import SyntheticConfig, pair_records, eval_questions, format_prompt, TASKS, BENCHMARK_CATEGORY
 from rvi.students import synthetic_corpus, train_tokenizer, make_student, count_params, PretrainConfig, pretrain_student
 from rvi.synthetic import world_corpus
 from rvi.judging import judge_rule
@@ -138,7 +138,7 @@ def main():
     tok = train_tokenizer(synthetic_corpus(cfg, n=1500, seed=12345), vocab_size=a.vocab)
     rows = pair_records(a.domain, a.n, a.seed, cfg)
     print(f'data+tokenizer {time.time() - t0:.1f}s', flush=True)
-    tasks = [t for t in TASKS if a.domain == 'general' or CATEGORIES[t].startswith('math')]
+    tasks = [t for t in TASKS if a.domain == 'general' or BENCHMARK_CATEGORY[t].startswith('math')]
     if a.tasks: tasks = [t for t in a.tasks.split(',') if t in TASKS]
     report = {'args': vars(a), 'results': {}}
     import copy

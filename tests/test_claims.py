@@ -98,3 +98,120 @@ def test_students_that_learnt_nothing_decide_no_gain_claim():
     fig = fig02_mono_phasic(res)
     assert not any('no data' in t for t in panel_texts(fig))
 
+
+
+# Targeted checks of the claims the tests above do not decide: each is shown to hold on a table edited to show the
+# paper's effect, and to fail on one edited to show the opposite. Edits act on sampled rows, so they are exact.
+KEYS = ['student', 'eval_variant', 'benchmark', 'sample_id']
+
+
+@pytest.fixture(scope='module')
+def table():
+    return simulate_results(seed=1, sizes=(1e6, 4e6, 16e6), n=150, ratios=(0.25, 0.5, 0.75), math=True, biphasic=True,
+                            teacher=False, long=True)
+
+
+def lift(t, mask, p=1.0, seed=0):
+    "A copy of `t` whose rows under `mask` are made correct with probability `p` (already-correct ones stay correct)."
+    t = t.copy()
+    up = mask & (np.random.default_rng(seed).random(len(t)) < p)
+    t.loc[up, 'correct'] = True
+    t['score'] = t['correct'].astype(float)
+    return t
+
+
+def copy_correct(t, src, dst):
+    "A copy of `t` whose models named `dst(i)` answer exactly as `src(i)` did, sample by sample."
+    t = t.copy()
+    for i in range(t['student'].str[1:].astype(int).max() + 1):
+        a, b = t['model'] == src(i), t['model'] == dst(i)
+        if not a.any() or not b.any(): continue
+        m = t.loc[b, KEYS].merge(t.loc[a, KEYS + ['correct']], on=KEYS, how='left')
+        t.loc[b, 'correct'] = m['correct'].to_numpy()
+    t['score'] = t['correct'].astype(float)
+    return t
+
+
+def stretch(t, style_ratio, power):
+    "Answers of the models with `ratio == style_ratio` scaled by (size / 1M) ** power, inference FLOPs recomputed."
+    t = t.copy()
+    k = t['ratio'] == style_ratio
+    t.loc[k, 'answer_tokens'] = np.ceil(t.loc[k, 'answer_tokens'] * (t.loc[k, 'params'] / 1e6) ** power)
+    t['inference_flops'] = 2.0 * t['params'] * (t['prompt_tokens'] + t['answer_tokens'])
+    return t
+
+
+def one(t, cid): return compute_claims(t, [cid])['verdict'].item()
+
+
+def math_cat(t): return t['category'].str.startswith('math')
+
+
+def test_c06_math_gain_first_on_math_tasks(table):
+    math_r = table['model'].str.startswith('math-reasoning')
+    assert one(lift(table, math_r & math_cat(table), 0.3).assign(correct=lambda t: t['correct'] & ~(math_r & ~math_cat(t))), 'C06') == 'supported'
+    assert one(lift(table, math_r & ~math_cat(table), 0.3).assign(correct=lambda t: t['correct'] & ~(math_r & math_cat(t))), 'C06') == 'not supported'
+
+
+def test_c09_roughness_of_mixed_against_sequential(table):
+    assert one(table.assign(correct=table['correct'] & ~table['model'].str.startswith('mix0.5-')), 'C09') == 'supported'
+    assert one(table.assign(correct=table['correct'] & ~table['model'].str.startswith('seq0.5-')), 'C09') == 'not supported'
+
+
+def test_c13_ift_adaptation():
+    t = simulate_results(seed=1, sizes=(1e6, 4e6), n=1500, ratios=(), mixed=False, caps=False, long=False, teacher=False,
+                         biphasic=True)
+    same = copy_correct(t, lambda i: f'ift>ift-{i}', lambda i: f'reasoning>ift-{i}')
+    assert one(same, 'C13') == 'supported'
+    assert one(lift(same, t['model'].str.startswith('reasoning>ift'), 0.5), 'C13') == 'not supported'
+
+
+def test_c14_r_to_r_best_above_the_smallest(table):
+    assert one(lift(table, table['model'].str.startswith('reasoning>reasoning') & math_cat(table), 0.5), 'C14') == 'supported'
+    assert one(lift(table, table['model'].str.startswith('ift>ift') & math_cat(table), 0.5), 'C14') == 'not supported'
+
+
+def test_c15_smallest_forgets(table):
+    assert one(table, 'C15') == 'supported'
+    assert one(lift(table, table['model'] == 'reasoning>reasoning-0', 0.5), 'C15') == 'not supported'
+
+
+def test_c26_capped_points_do_not_beat_the_frontier(table):
+    assert one(table, 'C26') == 'supported'
+    assert one(lift(table, table['eval_variant'].str.startswith('len-cap')), 'C26') == 'not supported'
+
+
+def test_c27_longer_limit(table):
+    long_r = (table['eval_variant'] == 'long') & (table['format'] == 'reasoning')
+    assert one(lift(table, long_r, 0.3), 'C27') == 'supported'
+    assert one(table.assign(correct=table['correct'] & ~long_r), 'C27') == 'not supported'
+
+
+def test_c28_c29_c34_length_and_flops_exponents(table):
+    shorter = stretch(table, 1.0, -0.3)    # reasoning answers shorten with size: β_R < β_IFT
+    assert [one(shorter, c) for c in ('C28', 'C29', 'C34')] == ['not supported', 'supported', 'supported']
+    longer = stretch(table, 1.0, 0.3)
+    assert [one(longer, c) for c in ('C28', 'C29', 'C34')] == ['supported', 'not supported', 'not supported']
+
+
+def test_c31_larger_reasoning_students_near_the_frontier(table):
+    big_r = (table['params'] >= 4e6) & (table['format'] == 'reasoning')
+    assert one(lift(table, big_r, 0.3), 'C31') == 'supported'
+    assert one(table.assign(correct=table['correct'] & ~big_r), 'C31') == 'not supported'
+
+
+def test_c32_math_r_against_general_r(table):
+    assert one(table, 'C32') == 'supported'
+    assert one(table.assign(correct=table['correct'] & ~((table['model'] == 'math-reasoning-2') & math_cat(table))), 'C32') == 'not supported'
+
+
+def test_c33_r_to_r_keeps_both():
+    t = simulate_results(seed=1, sizes=(1e6, 4e6), n=1500, ratios=(), mixed=False, caps=False, long=False, teacher=False,
+                         math=True, biphasic=True)
+    gen = ~t['category'].str.startswith('math')
+    t = copy_correct(t, lambda i: f'math-reasoning-{i}', lambda i: f'reasoning>reasoning-{i}')
+    g = copy_correct(t, lambda i: f'general-reasoning-{i}', lambda i: f'reasoning>reasoning-{i}')
+    t.loc[gen & (t['model'] == 'reasoning>reasoning-1'), 'correct'] = g.loc[gen & (g['model'] == 'reasoning>reasoning-1'), 'correct']
+    assert one(t, 'C33') == 'supported'
+    t.loc[gen & (t['model'] == 'reasoning>reasoning-1'), 'correct'] = False
+    assert one(t, 'C33') == 'not supported'

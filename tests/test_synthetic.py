@@ -5,7 +5,7 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import pytest
 
 from rvi.core import ConfigError
-from rvi.synthetic import (SyntheticConfig, SyntheticTeacher, TASKS, TRAIN_TASKS, CATEGORIES, N_OPTIONS, make_questions,
+from rvi.synthetic import (SyntheticConfig, SyntheticTeacher, TASKS, TRAIN_TASKS, BENCHMARK_CATEGORY, N_OPTIONS, make_questions,
                            eval_questions, question_key, split_of, teacher_pairs, pair_records, length_ratios,
                            register_synthetic_benchmarks, format_prompt, knowledge_base, draw_question)
 from rvi.tasks import BENCHMARKS, load_benchmark, get_benchmark, build_prompt
@@ -106,7 +106,7 @@ def test_registered_benchmarks_and_rule_judge():
                                                reasoning_error={t: 0.0 for t in TRAIN_TASKS}))
     for t in TASKS:
         b = get_benchmark(f'syn-{t}')
-        assert b.category == CATEGORIES[t] and b.source is None
+        assert b.category == BENCHMARK_CATEGORY[t] and b.source is None
         exs = load_benchmark(b.name, limit=15)
         assert len(exs) == 15
         if t in N_OPTIONS: assert all(len(e['choices']) == N_OPTIONS[t] for e in exs)
