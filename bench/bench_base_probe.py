@@ -1,7 +1,7 @@
 """What can an offline base student do before SFT? Greedy completions of world-corpus-style prefixes.
 
 The tiny grid's students answer in the right format but with the wrong names, items and numbers
-(10_grid's notes). This probe asks the base checkpoints the three things an answer needs:
+([Learnability of the offline world](nbs/explanations/learnability.ipynb)). This probe asks the base checkpoints the three things an answer needs:
 
 - copy:  "Omar has 7 eggs. Omar buys 3 more. Now Omar has" -> is the item ("eggs") copied from context?
 - story: the same prefix -> is the number right (7 + 3, or 7 - 3 for "loses")?

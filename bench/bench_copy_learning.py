@@ -1,7 +1,7 @@
 """How many pretraining steps does a tiny student need before it copies from its context?
 
 Every answer in the offline world starts by reading the question: the name, the item, the numbers. The tiny grid's
-students do not (05_synthetic's notes), and `bench_base_probe.py` shows that their base checkpoints do not either.
+students do not (nbs/explanations/learnability.ipynb), and `bench_base_probe.py` shows that their base checkpoints do not either.
 This bench trains a fresh student (the shipped tokenizer, rvi's own `pretrain_student`) on one kind of text and
 measures in-context copying directly, on held-out documents of two kinds:
 
@@ -17,7 +17,7 @@ the first copy's loss means perfect copying. Training data (`--data`):
     .venv/bin/python bench/bench_copy_learning.py --size s --data list --steps 6000
     .venv/bin/python bench/bench_copy_learning.py --size s --data world --copy-frac 0.6 --steps 7812
 
-Prints one JSON line; 05_synthetic's notes have the table. On a GPU the same command trains there (Trainer picks it).
+Prints one JSON line; nbs/explanations/learnability.ipynb have the table. On a GPU the same command trains there (Trainer picks it).
 """
 import argparse, json, os, random, time
 from pathlib import Path

@@ -2,7 +2,7 @@
 scored with the rule judge: how much does a tiny student learn from a grid's teacher data?
 
 Needs a tiny grid run for its base students and teacher pairs (`rvi reproduce --preset tiny`, or
-`bench/bench_grid.py --preset tiny --out DIR`). Examples (05_synthetic's notes):
+`bench/bench_grid.py --preset tiny --out DIR`). Examples (nbs/explanations/learnability.ipynb):
 
     .venv/bin/python bench/bench_tiny_sft.py --run-dir /tmp/tiny5/runs/tiny --size s --domain math --format reasoning --lr 4e-3 --epochs 1
     .venv/bin/python bench/bench_tiny_sft.py --run-dir /tmp/tiny5/runs/tiny --size s --domain math --format ift --epochs 3

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_token_loss.py <tiny run>/runs/tiny/models/s-math-reasoning <tiny run>/runs/tiny/data/math/pairs --n 3
 
 Prints each answer token with its loss: template tokens near 0 and names, items or numbers near ln(choices)
-mean the student writes the format but does not read the question (05_synthetic's notes, point 4).
+mean the student writes the format but does not read the question (nbs/explanations/learnability.ipynb, point 4).
 """
 import argparse, os
 

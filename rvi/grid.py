@@ -16,7 +16,7 @@ import hashlib, json, os, signal, socket, subprocess, sys, time, shutil, uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 from fastcore.basics import patch
 from .core import ExperimentConfig, RunPaths, get_preset, write_json, read_json, read_jsonl, atomic_write, get_logger, ConfigError, PRESETS, command
 from .mixing import Phase, parse_lineage, student_short, model_name

@@ -139,7 +139,7 @@ def test_skip_finished_and_markers(tmp_path):
     assert not list((rp.root / "grid").rglob("*.tmp"))          # atomic writes leave no temp files
     r2 = run_cells(cells, rp, workers=2, exp_dir=tmp_path, quiet=True)
     assert r2["done"] == [] and r2["skipped"] == ["data/a", "train/b"] and r2["wall_s"] < 5
-    # a changed parameter makes the cell and its dependent pending again (nbs/10_grid.ipynb reruns them)
+    # a changed parameter makes the cell and its dependent pending again (nbs/14_grid.ipynb reruns them)
     assert [cell_state(c, rp)["state"] for c in _toy_cells(tmp_path / "toy.ipynb", "toy", value=7)] == ["pending", "pending"]
 
 
