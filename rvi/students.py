@@ -15,8 +15,8 @@ from pathlib import Path
 
 import torch
 
-from .core import Config, ConfigError, atomic_path, write_json, read_json, get_logger
-from .synthetic import SyntheticConfig, pair_records, world_corpus, WORLD_CORPUS_VERSION, DOMAINS
+from .core import Config, ConfigError, DOMAINS, atomic_path, write_json, read_json, get_logger
+from .synthetic import SyntheticConfig, pair_records, world_corpus, WORLD_CORPUS_VERSION
 
 log = get_logger('rvi.students')
 

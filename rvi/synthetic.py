@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['BENCHMARK_CATEGORY', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPTIONS', 'ANSWER_TYPES', 'INSTRUCTIONS', 'PEOPLE',
-           'ITEMS', 'ANIMALS', 'GOODS', 'COLORS', 'ATTRS', 'IFEVAL_CONSTRAINTS', 'DOMAINS', 'WORLD_CORPUS_VERSION',
-           'WORLD_MIX', 'SyntheticConfig', 'question_key', 'split_of', 'knowledge_base', 'attr_values', 'make_record',
+           'ITEMS', 'ANIMALS', 'GOODS', 'COLORS', 'ATTRS', 'IFEVAL_CONSTRAINTS', 'WORLD_CORPUS_VERSION', 'WORLD_MIX',
+           'SyntheticConfig', 'question_key', 'split_of', 'knowledge_base', 'attr_values', 'make_record',
            'draw_question', 'SyntheticTeacher', 'make_questions', 'eval_questions', 'synthetic_benchmark',
            'format_prompt', 'register_synthetic_benchmarks', 'teacher_accuracy', 'estimate_tokens', 'pair_records',
            'teacher_pairs', 'length_ratios', 'world_corpus']
@@ -17,7 +17,7 @@ from functools import lru_cache
 from fastcore.basics import patch
 from typing import Optional
 
-from .core import Config, ConfigError, count_tokens
+from .core import Config, ConfigError, DOMAINS, count_tokens
 from .tasks import LETTERS
 
 # %% ../nbs/05_synthetic.ipynb #4cf74f23
@@ -685,8 +685,6 @@ def _span_of(sentence, ask):
     return {'object': m.group(3), 'place': m.group(4), 'day': m.group(5)}[ask]
 
 # %% ../nbs/05_synthetic.ipynb #14eaa7e6
-DOMAINS = ('general', 'math')
-
 def _pick(rng, mix):
     tasks = sorted(t for t, w in mix.items() if w > 0)
     return rng.choices(tasks, weights=[mix[t] for t in tasks])[0]
