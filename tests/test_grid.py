@@ -8,8 +8,10 @@ import pytest
 
 from rvi.core import RunPaths, get_preset, write_json
 from rvi.grid import (Cell, cell_hash, cell_state, expand_grid, grid_counts, marker_path, run_cells, grid_status,
-                      notebook_path, FIGURE_GROUPS, grid_state, runner_lock, RunnerBusy, worker_threads, check_checkpoint,
-                      CheckpointError, load_pairs)
+                      notebook_path, grid_state, runner_lock, RunnerBusy, worker_threads)
+from rvi.figures import FIGURE_GROUPS
+from rvi.sft import check_checkpoint, CheckpointError
+from rvi.generation import load_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 
