@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['RESULT_COLUMNS', 'NUMERIC_COLUMNS', 'SIM_BENCHMARKS', 'SIM_DEFAULTS', 'STYLE_SHORT', 'build_results', 'bench_key',
            'ResultsSummary', 'summarize', 'load_results', 'simulate_results', 'model_role', 'model_table',
-           'binomial_se', 'mean_se', 'se_diff', 'gap_table', 'cap_variants', 'saturating_fit', 'fmt_params']
+           'binomial_se', 'mean_se', 'se_diff', 'gap_table', 'cap_variants', 'saturating_fit', 'fmt_params',
+           'chance_accuracy']
 
 # %% ../nbs/11_results.ipynb #a5d77cdc
 from pathlib import Path
@@ -19,6 +20,7 @@ from .flops import ModelShape, inference_flops
 from .tasks import CATEGORIES, PAPER_BENCHMARKS
 from .mixing import parse_lineage, model_name
 from .pareto import fit_saturating
+from .synthetic import N_OPTIONS
 
 # %% ../nbs/11_results.ipynb #5a8239ad
 RESULT_COLUMNS = {
@@ -391,3 +393,17 @@ def fmt_params(p) -> str:
             v = p / unit
             return f"{v:.0f}{s}" if v >= 10 else f"{v:.2g}{s}"
     return f"{p:.0f}"
+
+# %% ../nbs/11_results.ipynb #46d41661
+def chance_accuracy(benchmark: str) -> float:
+    "Accuracy of a uniform guess on `benchmark` (1 / its number of options); 0.0 for open-ended benchmarks."
+    k = N_OPTIONS.get(bench_key(benchmark))
+    return 1.0 / k if k else 0.0
+
+@patch
+def chance(self: ResultsSummary, level='category') -> pd.Series:
+    "Chance accuracy per group: per benchmark, or the mean over a category's benchmarks present in the table."
+    b = pd.Series({bm: chance_accuracy(bm) for bms in self.benchmarks().values() for bm in bms}, dtype=float)
+    if level == 'benchmark': return b
+    cat = self.raw.drop_duplicates('benchmark').set_index('benchmark')['category']
+    return b.groupby(cat.reindex(b.index)).mean()
