@@ -1,16 +1,32 @@
 """rvi.results and rvi.figures: the results table and the 18 figures, on tables sampled from the seeded generative model of rvi.results."""
+import re, zlib
+
 import numpy as np
+from matplotlib.collections import LineCollection
 import pandas as pd
 import pytest
 
 from rvi.tasks import CATEGORIES
 from rvi.results import load_results, simulate_results, summarize
-from rvi.figures import FIGURES, draw_all, figure_ids, fig02_mono_phasic, fig06_training_pareto, fig10_longer_generation
+from rvi.figures import (FIGURES, WIDTH, MIN_FONT, draw_all, figure_ids, print_problems, fig02_mono_phasic, fig04_reasoning_ratio,
+                         fig06_training_pareto, fig07_inference_pareto, fig10_longer_generation)
 from rvi.claims import CLAIMS, compute_claims, write_claims
 from rvi.pareto import pareto_front
 
 def panel_texts(fig):
-    return [' '.join(t.get_text() for t in ax.texts) for ax in fig.axes if ax.get_visible()]
+    return [' '.join(t.get_text() for t in ax.texts) for ax in fig.axes if ax.get_visible() and ax.get_label() != 'footer']
+
+
+def pdf_widths_and_font_sizes(path):
+    "Page widths (pt) and the size of every font set (`Tf`) in the content streams of a PDF."
+    data = path.read_bytes()
+    widths = [float(b) - float(a) for a, b in re.findall(rb'/MediaBox \[\s*([\d.]+) [\d.]+ ([\d.]+) [\d.]+', data)]
+    sizes = []
+    for st in re.findall(rb'stream\r?\n(.*?)\r?\nendstream', data, re.S):
+        try: st = zlib.decompress(st)
+        except zlib.error: continue
+        sizes += [float(x) for x in re.findall(rb'/F\d+ ([\d.]+) Tf', st)]
+    return widths, sizes
 
 
 def check_draw_all(tmp_path, only):
@@ -62,6 +78,37 @@ def test_missing_cells_are_not_measured_and_panels_say_no_data():
     fig = fig02_mono_phasic(res)
     assert [('no data' in t) for t in panel_texts(fig)] == [False, False, False, True]
     assert all('no data' in t for t in panel_texts(fig10_longer_generation(res)))
+
+
+def test_every_figure_prints_at_text_width(tmp_path):
+    "Every registered figure, drawn from a table with every kind of model, as PDF: at most 5.5 in wide, no text under 6 pt."
+    res = simulate_results(sizes=(1e6, 4e6, 16e6), n=20, math=True, biphasic=True, base=True)
+    paths = draw_all(res, tmp_path, formats=('pdf',), dpi=50)
+    assert len(paths) == len(FIGURES) == 18
+    for p in paths:
+        widths, sizes = pdf_widths_and_font_sizes(p)
+        assert widths and max(widths) <= 72 * WIDTH + 1e-6, (p.name, widths)
+        assert sizes and min(sizes) >= MIN_FONT, (p.name, sorted(set(sizes)))
+    for fn in (fig04_reasoning_ratio, fig07_inference_pareto):      # the figures' own check, without a title
+        assert print_problems(fn(res, title=False)) == [], fn.__name__
+
+
+def test_partial_data_is_stated_not_interpolated():
+    "Ratio models at one size of three: that size alone is a line (error bars, chance, notes), the others markers."
+    full = simulate_results(seed=2, sizes=(1e6, 4e6, 16e6), n=40)
+    tiny = full[(full['order'] == '') | (full['params'] == 4e6)]
+    fig = fig04_reasoning_ratio(tiny)
+    ax = fig.axes[0]
+    assert [len(l.get_xdata()) for l in ax.lines if l.get_label().startswith('_') and len(l.get_xdata()) > 2] == [5]
+    notes = ' '.join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, 'get_text')))
+    assert '1M, 16M: ratios 0, 100% only (markers, no line)' in notes
+    segs = [s for c in ax.collections if isinstance(c, LineCollection) for s in c.get_segments()]
+    assert len(segs) == 5 + 2 + 2                                      # a ±2·SE bar per point (none at the 0% baseline)
+    assert sum(np.ptp(s[:, 1]) > 0 for s in segs) == 4 + 1 + 1
+    fig7 = fig07_inference_pareto(tiny)
+    labels = [l.get_label() for a in fig7.axes for l in a.lines]
+    assert labels.count('chance') == 2                                  # General-MC (2 options), Math-MC (4)
+    assert 'no Appendix E fit (needs >= 4 sizes, has 3): every panel' in ' '.join(t.get_text() for t in fig7.findobj(lambda a: hasattr(a, 'get_text')))
 
 
 def test_training_frontier_goes_through_non_dominated_points():
