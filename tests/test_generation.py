@@ -282,7 +282,7 @@ def test_generate_pairs_marks_failed_truncated_and_checks_arguments(tmp_path):
 
 def test_synthetic_backend_with_real_teacher(tmp_path):
     "generate_pairs over the offline world's teacher reproduces rvi.synthetic's own pairs, text for text."
-    syn = pytest.importorskip('rvi.synthetic', reason='rvi.synthetic not available')
+    import rvi.synthetic as syn
     recs = syn.make_questions('math', 8, seed=0)
     ds = generate_pairs(recs, SyntheticBackend(records=recs, seed=0), tmp_path / 'p', domain='math',
                         prompt_fn=syn.format_prompt, show_progress=False)
