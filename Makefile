@@ -8,7 +8,7 @@ WORKERS ?= 2
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv reproduce test test-slow test-vllm export docs readme
+.PHONY: venv reproduce test test-slow test-vllm export docs readme mutation
 venv:
 	@tools/bootstrap.sh
 
@@ -20,6 +20,10 @@ test: venv
 
 test-slow: venv
 	@tools/test.sh --slow
+
+# mutation score per module against its fast tests (not part of make test); MODULES="flops mixing" picks modules
+mutation: venv
+	@tools/mutation.sh
 
 export: venv
 	.venv/bin/nbdev_export && .venv/bin/nbdev_clean && .venv/bin/python tools/readme.py

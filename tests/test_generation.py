@@ -105,6 +105,11 @@ def test_transformers_max_model_len(tiny):
 
 
 # ---------------------------------------------------------------- OpenAI-compatible server
+# The client's timeout: long enough that a loaded two-core machine never times out a 30 ms answer (which would
+# add a retry and change the counts below); only the scripted 'slow' answer outlasts it.
+CLIENT_TIMEOUT_S = 3.0
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     "A tiny chat-completions server: scripted failures per prompt, counts requests and peak concurrency."
     def log_message(self, *a): pass
@@ -120,7 +125,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             counted = not (q.startswith('slow') and n == 1)
             if counted: st['inflight'] += 1; st['peak'] = max(st['peak'], st['inflight'])
         time.sleep(0.03)
-        if not counted: time.sleep(2.5)   # well past the client's timeout
+        if not counted: time.sleep(3 * CLIENT_TIMEOUT_S)   # well past the client's timeout
         if q.startswith('flaky') and n <= 2: code, headers, data = 503, {'Retry-After': '0'}, b''
         elif q.startswith('bad'): code, headers, data = 400, {}, b'{"error": "bad request"}'
         else:
@@ -154,7 +159,7 @@ def server():
 
 def test_openai_backend_retries_timeouts_concurrency(server):
     url = f'http://127.0.0.1:{server.server_port}/v1'
-    b = OpenAIBackend('teacher', base_url=url, max_concurrency=3, max_retries=3, timeout_s=1.0, backoff_s=0.01)
+    b = OpenAIBackend('teacher', base_url=url, max_concurrency=3, max_retries=3, timeout_s=CLIENT_TIMEOUT_S, backoff_s=0.01)
     qs = [f'ok {i}' for i in range(6)] + ['flaky 1', 'slow 1', 'bad 1', 'long 1']
     outs = b.generate(qs, get_sampling('teacher-ift', max_tokens=9), enable_thinking=False)
     st = server.state
@@ -282,7 +287,7 @@ def test_generate_pairs_marks_failed_truncated_and_checks_arguments(tmp_path):
 
 def test_synthetic_backend_with_real_teacher(tmp_path):
     "generate_pairs over the offline world's teacher reproduces rvi.synthetic's own pairs, text for text."
-    syn = pytest.importorskip('rvi.synthetic', reason='rvi.synthetic not available')
+    import rvi.synthetic as syn
     recs = syn.make_questions('math', 8, seed=0)
     ds = generate_pairs(recs, SyntheticBackend(records=recs, seed=0), tmp_path / 'p', domain='math',
                         prompt_fn=syn.format_prompt, show_progress=False)

@@ -92,6 +92,24 @@ def test_learning_rate_at_chosen_steps(tok, tmp_path):
     assert rec["peak_lr"] == peak and rec["format"] == "ift" and rec["order"] == ""
 
 
+def test_training_schedule_is_wsd_scheduler(tok, tmp_path):
+    "The trainer's learning rates are those of `wsd_scheduler` (the schedule the notebook shows), step for step."
+    from rvi.sft import wsd_scheduler
+    ds = tokenize_mixture(build_mixture(toy_pairs(120), 0.0, "mixed", 0), tok, 256)
+    cfg = small_cfg(ratio=0.0, global_batch_tokens=256, max_device_tokens=256, learning_rate=1e-3)
+    tr, plan = build_trainer(cfg, ds, make_student("xs", tok), tok, tmp_path)
+    T = plan.n_steps
+    tr.create_optimizer_and_scheduler(num_training_steps=T)
+    ref_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    ref = wsd_scheduler(ref_opt, T, cfg.warmup_steps, cfg.decay_steps, cfg.min_lr_ratio)
+    got, want = [], []
+    for _ in range(T):
+        got.append(tr.lr_scheduler.get_last_lr()[0]); want.append(ref.get_last_lr()[0])
+        tr.optimizer.step(); tr.lr_scheduler.step(); ref_opt.step(); ref.step()
+    assert T >= 20 and len(set(np.round(want, 12))) > 3          # warmup, plateau and decay all seen
+    assert got == pytest.approx(want, rel=1e-9)
+
+
 def test_paper_schedule_and_batch():
     assert wsd_steps(20_000) == (150, 300)
     rng = np.random.default_rng(1)
