@@ -151,7 +151,7 @@ class Schedule(Config):
     def run_name(self, i: int = -1) -> str:
         "Run name of phase `i`: student + the lineage up to and including that phase."
         i = range(len(self.phases))[i]
-        return f"{self.student.split('/')[-1]}__" + '__'.join(p.tag for p in self.phases[:i + 1])
+        return f"{self.student.rstrip('/').split('/')[-1]}__" + '__'.join(p.tag for p in self.phases[:i + 1])
     def init_for(self, i: int, base, models_dir):
         "Where phase `i` starts: the base checkpoint for the first phase, else the previous phase's run folder."
         from pathlib import Path
