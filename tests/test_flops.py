@@ -3,11 +3,14 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import re
+
 import numpy as np
 import pytest
 
 from rvi.flops import (MODES, QWEN25_SHAPES, TERMS, ModelShape, cached_step_flops, flop_terms, formula_flops,
-                       forward_flops, inference_flops, measured_flops, prefill_flops, qwen2_config, training_flops)
+                       flop_counter_table, forward_flops, inference_flops, measured_flops, prefill_flops, qwen2_config,
+                       training_flops)
 
 S = ModelShape(vocab_size=1000, d_model=64, d_ff=256, n_heads=4, n_layers=2, n_kv_heads=2, name='t')
 
@@ -168,3 +171,121 @@ def test_exact_matches_flop_counter(shape):
         measured_flops(model, 4, 'sideways')
     with pytest.raises(ValueError, match='seq_len'):
         measured_flops(model, 1, 'step')
+
+
+TINY = ModelShape(64, 16, 24, 2, 1, n_kv_heads=1, name='tiny')     # d_head 8: h*d_head = 16, n_kv*d_head = 8
+
+
+def test_shape_fields_checked_and_named():
+    s = ModelShape(np.int64(10), 8, 16, 2, 1, n_kv_heads=np.int32(1), head_dim=6)
+    assert type(s.vocab_size) is int and type(s.n_kv_heads) is int and (s.dim_head, s.kv_heads) == (6, 1)
+    for kw, field, v in [(dict(n_kv_heads=0), 'n_kv_heads', 0), (dict(head_dim=0), 'head_dim', 0),
+                         (dict(head_dim=-4), 'head_dim', -4), (dict(n_kv_heads=1.0), 'n_kv_heads', 1.0)]:
+        with pytest.raises(ValueError, match=rf"^ModelShape.{field} must be a positive integer, got {v!r}$"):
+            ModelShape(10, 8, 16, 2, 1, **kw)
+    with pytest.raises(ValueError, match=r"^ModelShape: d_model=9 is not divisible by n_heads=2; give head_dim explicitly$"):
+        ModelShape(10, 9, 16, 2, 1)
+    assert ModelShape(10, 9, 16, 2, 1, head_dim=4).dim_head == 4
+    with pytest.raises(ValueError, match=r"^ModelShape.n_kv_heads=3 must divide n_heads=4$"):
+        ModelShape(10, 8, 16, 4, 1, n_kv_heads=3)
+
+
+def test_lengths_checked_and_named():
+    for f, args, what in [(forward_flops, ([-1],), 'seq_len'), (training_flops, ([3, -2],), 'seq_lens'),
+                          (prefill_flops, (-1,), 'prompt_len'), (cached_step_flops, (-3,), 'context_len'),
+                          (inference_flops, (-1, 2), 'prompt_len'), (inference_flops, (2, [1, -1]), 'gen_len')]:
+        with pytest.raises(ValueError, match=rf"^{what} must be >= 0, got -\d$"): f(S, *args)
+    with pytest.raises(ValueError, match=r"^seq_len must be numbers, got dtype <U1$"): forward_flops(S, ['a'])
+    with pytest.raises(ValueError, match=r"^seq_lens must be numbers, got dtype bool$"): training_flops(S, [True])
+    with pytest.raises(ValueError, match=r"^seq_lens contains NaN or infinite values$"): training_flops(S, [np.inf])
+    with pytest.raises(ValueError, match=r"^shape must be a ModelShape \(see ModelShape.from_config\), got dict$"):
+        flop_terms({}, 1, 1, 1)
+    l32 = np.array([3, 40], dtype=np.float32)                  # any integer or float dtype is a length
+    assert training_flops(S, l32) == training_flops(S, [3, 40])
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_scalar_in_float_out_array_in_array_out(exact):
+    lens = np.array([0, 1, 7, 300])
+    for f in (forward_flops, prefill_flops, cached_step_flops,
+              lambda s, l, exact: training_flops(s, l, exact, per_sample=True)):
+        arr = f(S, lens, exact=exact)
+        assert isinstance(arr, np.ndarray) and arr.dtype == np.float64 and arr.shape == (4,)
+        for l, a in zip(lens, arr):
+            got = f(S, int(l), exact=exact)
+            assert type(got) is float and got == a
+    t = flop_terms(S, lens, lens**2, lens, exact=exact)
+    assert tuple(t) == TERMS and all(v.shape == (4,) and v.dtype == np.float64 for v in t.values())
+    got = inference_flops(S, lens, 5, exact=exact)
+    assert got.shape == (4,) and list(got) == [inference_flops(S, int(p), 5, exact=exact) for p in lens]
+    assert inference_flops(S, lens[:, None], lens, exact=exact).shape == (4, 4)
+
+
+def test_exact_flag_reaches_every_formula():
+    p, g = 7, 4
+    assert training_flops(S, [p, g], exact=True, per_sample=True).tolist() == \
+        [3*forward_flops(S, p, exact=True), 3*forward_flops(S, g, exact=True)]
+    want = prefill_flops(S, p, exact=True) + sum(cached_step_flops(S, p + i, exact=True) for i in range(1, g + 1))
+    assert inference_flops(S, p, g, exact=True) == pytest.approx(want, rel=1e-12)
+    assert inference_flops(S, p, g, exact=True) != pytest.approx(inference_flops(S, p, g), rel=1e-3)
+    for mode, f in [('forward', forward_flops), ('prefill', prefill_flops), ('step', cached_step_flops),
+                    ('train', training_flops)]:
+        for exact in (False, True): assert formula_flops(S, 9, mode, exact) == f(S, 9, exact)
+    assert formula_flops(S, 9) == forward_flops(S, 9)
+    with pytest.raises(ValueError, match=r"^mode must be one of \('forward', 'prefill', 'step', 'train'\), got 'back'$"):
+        formula_flops(S, 9, 'back')
+
+
+def test_qwen2_config_fields():
+    cfg = qwen2_config(ModelShape(50, 12, 20, 3, 2, n_kv_heads=1, head_dim=8))
+    assert (cfg.vocab_size, cfg.hidden_size, cfg.intermediate_size, cfg.num_attention_heads, cfg.num_key_value_heads,
+            cfg.num_hidden_layers, cfg.head_dim, cfg.max_position_embeddings) == (50, 12, 20, 3, 1, 2, 8, 4096)
+    assert cfg.tie_word_embeddings is False and cfg._attn_implementation == 'eager'
+    assert qwen2_config(TINY, max_position_embeddings=64, rope_theta=10.0).max_position_embeddings == 64
+
+
+def test_module_terms_grouping():
+    from rvi.flops import _module_terms
+    counts = {'Global': {'mm': 1000},
+              'm.embed_tokens': {'x': 3}, 'm.vision.embed_tokens': {'x': 4},
+              'm.layers.0.self_attn': {'mm': 100, 'bmm': 40}, 'm.layers.0.self_attn.q_proj': {'mm': 30},
+              'm.layers.0.self_attn.k_proj': {'mm': 10}, 'm.layers.0.self_attn.v_proj': {'mm': 10},
+              'm.layers.0.self_attn.o_proj': {'mm': 30}, 'm.layers.1.self_attn': {'bmm': 7},
+              'm.layers.0.mlp': {'mm': 200}, 'm.layers.0.mlp.up_proj': {'mm': 70},
+              'lm_head': {'mm': 300}, 'aux.lm_head': {'mm': 5}}
+    assert _module_terms(counts) == dict(embeddings=7, attn_qkv=50, attn_core=(140 - 80) + 7, attn_out=30, feed_forward=200,
+                                         logits=305, other=1000 - (7 + 50 + 67 + 30 + 200 + 305))
+    assert _module_terms({}) == dict.fromkeys(('embeddings', 'attn_qkv', 'attn_core', 'attn_out', 'feed_forward',
+                                               'logits', 'other'), 0)
+
+
+def test_measured_equals_exact_on_a_tiny_model():
+    import torch
+    from transformers import Qwen2ForCausalLM
+    torch.manual_seed(0)
+    model = Qwen2ForCausalLM(qwen2_config(TINY))
+    for mode, lens in [('forward', (1, 5)), ('prefill', (1, 5)), ('step', (2, 5)), ('train', (1, 3))]:
+        for l in lens: assert measured_flops(model, l, mode) == formula_flops(TINY, l, mode, exact=True), (mode, l)
+    assert measured_flops(model, 6) == measured_flops(model, 6, 'forward', seed=3)
+    assert all(p.grad is None for p in model.parameters())          # a train measurement leaves no gradients
+    for bad, mode in [(2.5, 'forward'), (True, 'forward'), (0, 'forward'), (1, 'step'), (np.float64(3), 'train')]:
+        with pytest.raises(ValueError, match=rf"^seq_len must be a positive integer \(>= 2 for mode='step'\), got {re.escape(repr(bad))}$"):
+            measured_flops(model, bad, mode)
+    with pytest.raises(ValueError, match=r"^mode must be one of \('forward', 'prefill', 'step', 'train'\), got 'up'$"):
+        measured_flops(model, 3, 'up')
+
+
+def test_flop_counter_table_rows():
+    t = flop_counter_table([TINY, ModelShape(32, 8, 16, 1, 1, name='one-head')])
+    assert list(t.columns) == ['shape', 'seq_len', 'mode', 'measured', 'paper', 'exact', 'paper_over_measured',
+                               'exact_err_pct']
+    assert list(zip(t['shape'], t['seq_len'], t['mode'])) == [(n, l, m) for n in ('tiny', 'one-head')
+                                                              for l in (16, 128) for m in MODES]
+    for r in t.itertuples():
+        s = TINY if r.shape == 'tiny' else ModelShape(32, 8, 16, 1, 1)
+        assert r.exact == formula_flops(s, r.seq_len, r.mode, exact=True) == r.measured
+        assert r.paper == formula_flops(s, r.seq_len, r.mode) and r.paper_over_measured == r.paper / r.measured
+        assert r.exact_err_pct == 0.0
+    t = flop_counter_table([TINY], seq_lens=(3,), modes=('step', 'train'), seed=2)
+    assert list(t['mode']) == ['step', 'train'] and list(t['seq_len']) == [3, 3]
+    assert list(t['exact_err_pct']) == [0.0, 0.0]
