@@ -289,3 +289,18 @@ def test_flop_counter_table_rows():
     t = flop_counter_table([TINY], seq_lens=(3,), modes=('step', 'train'), seed=2)
     assert list(t['mode']) == ['step', 'train'] and list(t['seq_len']) == [3, 3]
     assert list(t['exact_err_pct']) == [0.0, 0.0]
+
+
+def test_flop_counter_table_arithmetic(monkeypatch):
+    import rvi.flops
+    calls = []
+    def fake(model, l, mode, seed=0):
+        calls.append((l, mode, seed)); return 1000.0
+    monkeypatch.setattr(rvi.flops, 'measured_flops', fake)
+    t = flop_counter_table([TINY], seq_lens=(4,), modes=('forward',))
+    t2 = flop_counter_table([TINY], seq_lens=(4,), modes=('step',), seed=5)
+    assert calls == [(4, 'forward', 0), (4, 'step', 5)]
+    exact = forward_flops(TINY, 4, exact=True)
+    assert t.loc[0, 'exact_err_pct'] == pytest.approx(100*(exact - 1000.0)/1000.0, rel=1e-12)
+    assert t.loc[0, 'paper_over_measured'] == pytest.approx(forward_flops(TINY, 4)/1000.0, rel=1e-12)
+    assert t2.loc[0, 'exact_err_pct'] == pytest.approx(100*(cached_step_flops(TINY, 4, exact=True) - 1000.0)/1000.0)
