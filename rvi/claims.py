@@ -472,9 +472,8 @@ def c31_reasoning_nears_inference_frontier(s):
 
 # %% ../nbs/13_claims.ipynb #d52aba29
 def _cost_ratios(s):
-    p = _need(s.paired(), 'General-IFT/reasoning pairs')
-    p = p[(p['inf_flops_ift'] > 0) & (p['inf_flops_r'] > 0)]
-    return np.exp(np.log(p['inf_flops_r'] / p['inf_flops_ift']).groupby(p['group']).mean())
+    _need(s.paired(), 'General-IFT/reasoning pairs')
+    return s.cost_multiples()
 
 # %% ../nbs/13_claims.ipynb #4a1ca3ef
 @claim('C21', 'Fig 11', '§4.2', 'Switching from IFT to reasoning costs about 7× inference FLOPs on open-ended tasks.',

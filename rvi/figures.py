@@ -606,7 +606,7 @@ def fig10_longer_generation(results, title=True) -> Figure:
 def fig11_inference_scaling(results, title=True) -> Figure:
     "Figure 11: mean inference FLOPs per sample vs student size for IFT/reasoning with power-law fits, and the R/IFT cost multiple."
     s = summarize(results)
-    m, betas = s.mono('category', 'general'), {}
+    m, cost, betas = s.mono('category', 'general'), s.cost_multiples('category'), {}
     def panel(ax, key):
         d = m[(m['group'] == key) & (m['inf_flops'] > 0)] if not m.empty else m
         if d.empty: return no_data(ax, f"{_title(key)}: General-IFT / General-reasoning students")
@@ -621,9 +621,7 @@ def fig11_inference_scaling(results, title=True) -> Figure:
             betas.setdefault(_title(key), {})[name] = fit.beta
             xs = np.geomspace(g['params'].min(), g['params'].max(), 50)
             ax.plot(xs, fit(xs), ls, color=PALETTE[sty])
-        w = d.pivot_table(index='params', columns='style', values='inf_flops')
-        if {'ift', 'reasoning'} <= set(w.columns) and (r := np.log(w['reasoning'] / w['ift']).dropna()).size:
-            ax.set_title(f"{_title(key)}: R/IFT ×{np.exp(r.mean()):.1f}")
+        if key in cost: ax.set_title(f"{_title(key)}: R/IFT ×{cost[key]:.1f}")
         _log_axis(ax, 'y'); _size_axis(ax, d['params'])
         return d['inf_flops'].to_numpy(float)
     notes = lambda: ['exponents β of the power-law fits y = α·x^β: ' + '; '.join(

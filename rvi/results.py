@@ -380,6 +380,14 @@ def paired(self: ResultsSummary, level='category', domain='general', variant='de
     r = m[m['style'] == 'reasoning'].set_index(['group', 'category', 'params'])[cols]
     return i.join(r, lsuffix='_ift', rsuffix='_r', how='inner').reset_index().sort_values(['group', 'params']).reset_index(drop=True)
 
+# %% ../nbs/11_results.ipynb #5a41e5e3
+@patch
+def cost_multiples(self: ResultsSummary, level='category', domain='general') -> pd.Series:
+    "Per group: the geometric mean over sizes of reasoning / IFT inference FLOPs per sample (the R/IFT cost multiple)."
+    p = self.paired(level, domain)
+    p = p[(p['inf_flops_ift'] > 0) & (p['inf_flops_r'] > 0)]
+    return np.exp(np.log(p['inf_flops_r'] / p['inf_flops_ift']).groupby(p['group']).mean())
+
 # %% ../nbs/11_results.ipynb #94d2d9c8
 @patch
 def sweep(self: ResultsSummary, level='category', order='sequential') -> pd.DataFrame:
