@@ -225,6 +225,10 @@ def test_model_role():
     assert model_role('other', float('nan'), 'general-reasoning') == ('mono', 'reasoning', None)
     assert model_role('other', float('nan'), '') == ('mono', None, None)
     assert model_role('reasoning', 1.5, 'general-reasoning') == ('mono', 'reasoning', None)
+    assert model_role('other', 0.0, '') == ('mono', 'ift', None) and model_role('other', 1.0, '') == ('mono', 'reasoning', None)
+    assert model_role('reasoning', float('nan'), '') == ('mono', 'reasoning', None)
+    # a chain of three phases: adapted from the first to the last
+    assert model_role('reasoning', 1.0, 'general-ift>math-ift>math-reasoning') == ('biphasic', None, 'General-IFT → Math-R')
 
 
 def test_model_table():
@@ -243,6 +247,12 @@ def test_model_table():
     t = simulate_results(models=[dict(model='a', format='ift', domain='', lineage='general-reasoning>math-ift', acc=0.5),
                                  dict(model='b', format='ift', domain='MATH', lineage='math-ift', acc=0.5)], n=2, exact=True)
     assert model_table(t)['domain'].tolist() == ['math', 'math']
+    # one row per model even where its rows disagree (a variant without training FLOPs); a stated domain without lineage
+    t = simulate_results(models=[dict(model='a', format='ift', acc=0.5, train_flops=1.0), dict(model='a', format='ift', acc=0.5, eval_variant='long'),
+                                 dict(model='c', format='base', domain='Math', acc=0.5)], n=2, exact=True)
+    mt = model_table(t)
+    assert mt[['model', 'domain', 'train_flops']].values.tolist()[0] == ['a', 'general', 1.0]      # the first row's values
+    assert mt['model'].tolist() == ['a', 'c'] and mt['domain'].tolist() == ['general', 'math']
     assert model_table(t.iloc[:0]).empty
 
 
@@ -324,7 +334,7 @@ def test_mono_paired_sweep_and_biphasic():
 
 def test_cap_variants_and_chance():
     t = simulate_results(models=[dict(model='a', format='ift', acc=0.5, eval_variant=v) for v in
-                                 ('len-cap-p100', 'default', 'len-cap-p05', 'len-cap-pxx', 'long')], n=2)
+                                 ('len-cap-p100', 'default', 'len-cap-p05', 'len-cap-pxx', 'len-cap-px5', 'long')], n=2)
     assert cap_variants(summarize(t)) == {5: 'len-cap-p05', 100: 'len-cap-p100'}
     assert list(cap_variants(summarize(t))) == [5, 100]
     assert [chance_accuracy(b) for b in ('syn-winogrande', 'MMLU_Pro_Math', 'aqua_rat', 'gsm8k', 'unknown')] == [0.5, 0.1, 0.2, 0.0, 0.0]
@@ -337,21 +347,36 @@ def test_fmt_params():
     assert [fmt_params(p) for p in (494e6, 1.5e9, 120e3, 2e12, 12e9, 10e6, 9.5e3, 1e3, 999, 0.0)] == \
         ['494M', '1.5B', '120K', '2T', '12B', '10M', '9.5K', '1K', '999', '0']
     assert [fmt_params(p) for p in (None, float('nan'), float('inf'))] == ['?', '?', '?']
+    assert [fmt_params(p) for p in (1e12, 1e9, 1e6, 999e3)] == ['1T', '1B', '1M', '999K']   # a unit from exactly 1 of it
 
 
 def test_saturating_fit_uses_the_teacher_ceiling():
-    accs = (0.1, 0.3, 0.6, 0.9)
-    models = [dict(model=f"{f}{i}", format=f, params=P, acc=a, tokens=10, inf_flops=P * 10) for i, (P, a) in enumerate(zip((1e6, 4e6, 16e6, 64e6), accs))
-              for f in ('ift', 'reasoning')]
+    # General-IFT and General-R at four sizes (R more accurate), inference FLOPs P/4e6 (0.25 ... 16, none at or below 0
+    # dropped by a threshold); a fifth reasoning size evaluated at zero FLOPs is left out of the fit
+    sizes = (1e6, 4e6, 16e6, 64e6)
+    models = [dict(model=f"{f}{i}", format=f, params=P, acc=a - d, tokens=10, inf_flops=P / 4e6) for i, (P, a) in enumerate(zip(sizes, (0.1, 0.3, 0.6, 0.9)))
+              for f, d in (('ift', 0.05), ('reasoning', 0.0))] + [dict(model='r-zero', format='reasoning', params=2e6, acc=0.2, inf_flops=0.0)]
     s = summarize(simulate_results(models=models + [dict(model='t', format='teacher', acc=0.5, inf_flops=1.0)], n=20, exact=True))
     f = saturating_fit(s, 'category', 'math-oe', 'reasoning')
-    assert not isinstance(f, str) and f.alpha + f.beta <= 0.5 + 1e-9 and f.alpha + f.beta > 0.4   # bound by the teacher
+    assert not isinstance(f, str) and f.n_points == 4 and f.ceiling == 0.5
+    assert f.alpha + f.beta <= 0.5 + 1e-9 and f.alpha + f.beta > 0.4                               # bound by the teacher
     assert saturating_fit(s, 'category', 'math-oe', 'reasoning') is f                               # cached
-    free = summarize(simulate_results(models=models, n=20, exact=True))                             # no teacher: ceiling 1
-    assert saturating_fit(free, 'category', 'math-oe', 'reasoning').alpha + saturating_fit(free, 'category', 'math-oe', 'reasoning').beta > 0.8
+    fi = saturating_fit(s, 'category', 'math-oe', 'ift')
+    assert fi.n_points == 4 and fi(1.0) < f(1.0)                                                   # each style its own fit
+    free = saturating_fit(summarize(simulate_results(models=models, n=20, exact=True)), 'category', 'math-oe', 'reasoning')
+    assert free.ceiling == 1.0 and free.alpha + free.beta > 0.8                                     # no teacher: ceiling 1
     few = summarize(simulate_results(models=models[:6], n=20, exact=True))
     assert saturating_fit(few, 'category', 'math-oe', 'ift') == 'needs >= 4 sizes, has 3'
     assert saturating_fit(summarize(simulate_results(models=[dict(model='t', format='teacher', acc=0.5)], n=2)), 'category', 'math-oe', 'ift') == 'needs >= 4 sizes, has 0'
+    # a teacher that got nothing right leaves no valid ceiling: the reason, cut to its first 60 characters
+    zero = summarize(simulate_results(models=models + [dict(model='t', format='teacher', acc=0.0)], n=20, exact=True))
+    assert saturating_fit(zero, 'category', 'math-oe', 'reasoning') == "ceiling must be a finite number > 0 (the teacher's accuracy)"
+
+
+def test_mono_keeps_models_without_a_parameter_count():
+    t = simulate_results(models=[dict(model='i', format='ift', acc=0.5), dict(model='r', format='reasoning', acc=0.75)], n=4, exact=True)
+    m = summarize(t).mono()
+    assert len(m) == 8 and m['params'].isna().all() and sorted(m.loc[m['group'] == 'math-oe', 'acc']) == [0.5, 0.75]
 
 
 def test_simulate_results_grid():
@@ -451,6 +476,12 @@ def test_simulate_results_rates_and_lengths():
             p = p + style * 0.15 * (1 - p)
             assert abs(lg[(m, c)] - p) < 4 * math.sqrt(p * (1 - p) / n), (m, c, lg[(m, c)], p)
     assert np.array_equal(d['answer_tokens'], np.ceil(d['answer_tokens'])) and d['answer_tokens'].min() >= 1
+    # an accuracy past 1 is clipped to 0.99 (and below 0 to 0.01): never all right, never all wrong
+    hi = simulate_results(seed=1, sizes=(1e6,), n=n, ratios=(), mixed=False, caps=False, long=False, teacher=False,
+                          base_acc={c: 2.0 for c in CATEGORIES})['correct'].mean()
+    lo = simulate_results(seed=1, sizes=(1e6,), n=n, ratios=(), mixed=False, caps=False, long=False, teacher=False,
+                          base_acc={c: -2.0 for c in CATEGORIES}, gain={c: 0.0 for c in CATEGORIES}, slope=0.0)['correct'].mean()
+    assert 0.98 < hi < 1.0 and 0.0 < lo < 0.02
     # a stated study: exact accuracies, stated lengths, FLOPs and metadata defaults
     st = simulate_results(models=[dict(model='a', format='ift', params=1e6, acc=0.25, tokens=10, wrong_tokens=30, prompt_tokens=2),
                                   dict(model='b', format='reasoning', params=1e6, acc={'math-oe': 0.5}, train_flops=3e12),
