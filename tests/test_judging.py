@@ -533,3 +533,72 @@ def test_text_helpers():
     assert normalize_choice('Z') == 'Z' and normalize_choice('  Y!! ', ['x', 'y']) == 'B' and normalize_choice('y', ['y', 'Y']) is None
     assert parse_verdict('<think>\\boxed{no}</think>\\boxed{yes}') is True and parse_verdict('\\boxed{yes}' + ' ' * 20_000) is None
     assert parse_verdict('\\boxed{yes}' + ' ' * 19_980) is True
+
+
+from rvi.judging import Verdict
+from rvi.tasks import Benchmark
+
+V = lambda ok, ext, raw, score=None, missing=False: Verdict(ok, ext, missing, float(ok) if score is None else score, json.dumps(raw))
+_MC = make_example('m', 'Pick', 'B', choices=['red', 'blue', 'green'])
+_SQ = make_example('s', 'Where?', 'the Park', answers=['the Park', 'a garden'])
+_GS = make_example('g', 'How many?', '18')
+_MA = make_example('a', 'Value?', '0.5', answers=['1/2', '0.5'])
+_IF = make_example('i', 'Write without commas.', '', answers=[], metadata=dict(instruction_id_list=['punctuation:no_comma', 'startend:quotation'], kwargs=[{}, None]))
+_TEXT = Benchmark('kb', 'general-oe', 'Answer.', 'text', loader=lambda *a, **k: [])
+
+
+@pytest.mark.parametrize('ex,resp,bench,want', [
+    (_MC, r'\boxed{B}', 'openbookqa', V(True, 'B', {'letter': 'B', 'boxed': True})),
+    (_MC, 'so the answer is (b).', 'openbookqa', V(True, '(b)', {'letter': 'B', 'boxed': False})),
+    (_MC, 'I pick blue', 'openbookqa', V(False, 'I pick blue', {'letter': None, 'boxed': False})),
+    (_MC, 'The answer is blue.', 'openbookqa', V(True, 'blue', {'letter': 'B', 'boxed': False})),
+    (_MC, 'Answer: D', 'openbookqa', V(False, 'Answer: D', {'letter': None, 'boxed': False})),    # only 3 options
+    (_GS, r'\boxed{18}', 'gsm8k', V(True, '18', {'boxed': True})),
+    (_GS, 'so it is 18', 'gsm8k', V(True, 'so it is 18', {'boxed': False})),
+    (_GS, r'\boxed{17}', 'gsm8k', V(False, '17', {'boxed': True})),
+    (_MA, r'\boxed{\frac{1}{2}}', 'math-500', V(True, r'\frac{1}{2}', {'boxed': True})),       # any of the answers
+    (_GS, '', 'gsm8k', V(False, None, {'reason': 'no answer'})),
+    (_SQ, r'\boxed{park}', 'squad', V(True, 'park', {'em': True, 'f1': 1.0, 'boxed': True}, 1.0)),
+    (_SQ, 'I think the answer is the big park.', 'squad', V(True, 'the big park', {'em': False, 'f1': 0.6667, 'boxed': False}, 2 / 3)),
+    (_SQ, r'\boxed{garden gate}', 'squad', V(True, 'garden gate', {'em': False, 'f1': 0.6667, 'boxed': True}, 2 / 3)),
+    (_SQ, r'\boxed{big garden gate}', 'squad', V(True, 'big garden gate', {'em': False, 'f1': 0.5, 'boxed': True}, 0.5)),   # F1 = 0.5 passes
+    (_SQ, r'\boxed{a big old garden gate}', 'squad', V(False, 'a big old garden gate', {'em': False, 'f1': 0.4, 'boxed': True}, 0.4)),
+    (_SQ, 'The answer is: The Park!', _TEXT, V(True, 'The Park', {'boxed': False})),
+    (_SQ, r'\boxed{A garden}', _TEXT, V(True, 'A garden', {'boxed': True})),
+    (_SQ, r'\boxed{park gate}', _TEXT, V(False, 'park gate', {'boxed': True})),
+    (_IF, '"no commas here"', 'ifeval', V(True, None, {'instructions': [True, True]})),
+    (_IF, '"a, b"', 'ifeval', V(False, None, {'instructions': [False, True]})),
+    (_IF, None, 'ifeval', V(False, None, {'instructions': [True, False]})),
+])
+def test_judge_rule_verdicts(ex, resp, bench, want):
+    got = judge_rule(ex, resp, bench)
+    assert (got.correct, got.extracted, got.verdict_missing, got.raw) == (want.correct, want.extracted, want.verdict_missing, want.raw)
+    assert got.score == pytest.approx(want.score) and type(got.score) is float
+
+
+def test_judge_rule_edge_cases():
+    unsupported = make_example('u', 'Write in French.', '', answers=[], metadata=dict(instruction_id_list=['language:response_language'], kwargs=[{}]))
+    assert judge_rule(unsupported, 'oui', 'ifeval') == Verdict(False, None, True, 0.0, json.dumps({'instructions': [None]}))
+    with pytest.raises(ValueError, match=r"^ifeval example 'e': metadata.instruction_id_list is empty or missing$"):
+        judge_rule(make_example('e', 'q', '', answers=[], metadata={}), 'x', 'ifeval')
+    with pytest.raises(TypeError, match=r"^response must be str or None, got int$"): judge_rule(_GS, 18, 'gsm8k')
+    assert judge_rule(_GS, 'so it is 18', 'gsm8k', strict=True) == Verdict(False, None, False, 0.0, json.dumps({'reason': 'no answer'}))
+    assert judge_rule(_SQ, r'\boxed{garden gate}', 'squad', span_f1_threshold=0.7).correct is False
+    with pytest.raises(TypeError, match=r"^response must be str, got bytes$"): final_text(b'x')
+    assert final_text('') == '' and final_text(None) == '' and final_text('a <think> b <think> c') == 'a '
+    assert extract_boxed(r'<think>\boxed{1}</think>', drop_thinking=False) == '1' and extract_boxed(None, drop_thinking=False) is None
+    assert extract_boxed(r'only \fbox{7}') == '7'
+    from rvi.judging import extract_answer
+    assert extract_answer('just 5') == ('just 5', False) and extract_answer('just 5', strict=True) == (None, False)
+    assert extract_answer(r'\boxed{5}', strict=True) == ('5', True)
+
+
+def test_latex_tokens():
+    assert latex_eval(r'\frac{1}{4} \cdot 8 \div 2') == (1.0, frozenset()) and latex_eval('2 \\times 3') == (6.0, frozenset())
+    assert latex_eval('(1') == (None, frozenset()) and latex_eval('1)') == (None, frozenset()) and latex_eval('+') == (None, frozenset())
+    assert latex_eval(r'\frac{1}2') == (None, frozenset())                     # the group must be braced
+    assert latex_eval('-(2+3)^{2}') == (-25.0, frozenset()) and latex_eval('1.5 + .5') == (2.0, frozenset())
+    assert latex_eval('2 (3)') == (6.0, frozenset()) and latex_eval(r'2\pi') == (2 * 3.141592653589793, frozenset())
+    assert latex_eval('1 2 @') == (None, frozenset()) and latex_eval('3   ') == (3.0, frozenset())
+    v0, _ = latex_eval('a', 0)
+    assert v0 == 0.5 + ((ord('a') * 7919) % 1000) / 997 and latex_eval('e') == (None, frozenset())
