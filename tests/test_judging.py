@@ -602,3 +602,12 @@ def test_latex_tokens():
     assert latex_eval('1 2 @') == (None, frozenset()) and latex_eval('3   ') == (3.0, frozenset())
     v0, _ = latex_eval('a', 0)
     assert v0 == 0.5 + ((ord('a') * 7919) % 1000) / 997 and latex_eval('e') == (None, frozenset())
+
+
+def test_math_verify_timeout_only_on_the_main_thread():
+    # math-verify's timeout uses signals, which only the main thread may set
+    import threading
+    from rvi.judging import MATH_TIMEOUT, _mv_timeout
+    got = []
+    t = threading.Thread(target=lambda: got.append(_mv_timeout())); t.start(); t.join()
+    assert _mv_timeout() == MATH_TIMEOUT == 3 and got == [None]
