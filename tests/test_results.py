@@ -410,7 +410,9 @@ def test_simulate_results_grid():
     d = t[t['eval_variant'] == 'default']
     assert d['sample_id'].head(3).tolist() == ['syn-winogrande-0', 'syn-winogrande-1', 'syn-winogrande-2']
     assert set(d['prompt_tokens']) == {1, 2, 3, 4} and (d['finish_reason'] == 'stop').all()
-    assert (t['score'] == t['correct'].astype(float)).all() and not t['verdict_missing'].any()
+    assert (t['score'] == t['correct'].astype(float)).all() and t['score'].dtype == float
+    assert t['verdict_missing'].dtype == bool and not t['verdict_missing'].any()
+    assert (d.groupby(['model', 'benchmark'])['prompt_tokens'].nunique() > 1).all()       # drawn per sample
     np.testing.assert_allclose(t['inference_flops'], 2.0 * t['params'] * (t['prompt_tokens'] + t['answer_tokens']))
     assert t.equals(simulate_results(seed=3, sizes=(1e6, 4e6), n=40, ratios=(0.25, 0.75), math=True, biphasic=True, base=True))
     # a length cap at the NN-th percentile of the default answer lengths cuts the longer answers, which are then wrong
@@ -429,6 +431,9 @@ def test_simulate_results_grid():
         simulate_results(gains={}, len=3)
     plain = simulate_results(sizes=(1e6,), n=5, ratios=(0.5,), mixed=False, caps=False, long=False, teacher=False)
     assert sorted(plain['model'].unique()) == ['general-ift-0', 'general-reasoning-0', 'seq0.5-0']
+    dflt = simulate_results(sizes=(1e6,), ratios=(), mixed=False, caps=False, long=False, teacher=False)
+    assert dflt.groupby(['model', 'benchmark']).size().unique().tolist() == [150]             # n = 150 by default
+    assert dflt.equals(simulate_results(seed=0, sizes=(1e6,), ratios=(), mixed=False, caps=False, long=False, teacher=False))
     assert plain['eval_variant'].unique().tolist() == ['default']
 
 
@@ -500,10 +505,15 @@ def test_simulate_results_rates_and_lengths():
     assert meta.loc['c', ['domain', 'lineage']].tolist() == ['', ''] and np.isnan(meta.loc['c', 'ratio']) and np.isnan(meta.loc['c', 'params'])
     assert st.loc[st['model'] == 'c', ['answer_tokens', 'inference_flops']].drop_duplicates().values.tolist() == [[7.0, 9.0]]   # wrong answers: as long as right ones
     assert st.loc[st['model'] == 'b', 'answer_tokens'].unique().tolist() == [100.0]
+    assert st.index.tolist() == list(range(len(st)))
+    two = [dict(model='a', format='ift', acc=0.5, student='s0'), dict(model='b', format='ift', acc=0.5)]
+    assert simulate_results(models=two, n=50, seed=4).equals(simulate_results(models=two, n=50, seed=4))       # seeded
+    assert not simulate_results(models=two, n=50, seed=4)['correct'].equals(simulate_results(models=two, n=50, seed=5)['correct'])
+    assert simulate_results(models=two, n=1).drop_duplicates('model')['student'].tolist() == ['s0', 'b']
     drawn = simulate_results(models=[dict(model='a', format='ift', acc=0.3)], n=4000, seed=3)['correct'].mean()
     assert abs(drawn - 0.3) < 0.03 and drawn != 0.3                              # sampled, not exact
     for bad, msg in ((dict(model='a', format='ift'), r"^simulate_results: model 'a': missing or unknown key\(s\) \['acc'\]; keys: "),
-                     (dict(format='ift', acc=0.5), r"missing or unknown key\(s\) \['model'\]"),
+                     (dict(format='ift', acc=0.5), r"^simulate_results: model \{'format': 'ift', 'acc': 0.5\}: missing or unknown key\(s\) \['model'\]"),
                      (dict(model='a', format='ift', acc=0.5, size=3), r"unknown key\(s\) \['size'\]"),
                      (dict(model='a', format='ift', acc=1.5), r"^model 'a': accuracy 1.5 on general-mc is not in \[0, 1\]$"),
                      (dict(model='a', format='ift', acc=-0.1), r"accuracy -0.1 on general-mc"),
