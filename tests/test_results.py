@@ -400,6 +400,7 @@ def test_simulate_results_grid():
     tf = 6.0 * w['params'] * 1e4 * (40 * (1 - w['ratio']) + 300 * w['ratio']) * (1 + w['lineage'].str.count('>'))
     np.testing.assert_allclose(meta['train_flops'].sort_index(), tf.sort_index(), rtol=1e-12)
     assert meta.loc[[m for m in want if m.startswith(('teacher', 'base'))], 'train_flops'].isna().all()
+    assert (t.groupby('model')[['student', 'domain', 'format', 'order', 'lineage']].nunique() == 1).all().all()   # in every variant
     variants = t.groupby('model')['eval_variant'].unique().map(sorted).to_dict()
     caps = ['len-cap-p00', 'len-cap-p100', 'len-cap-p25', 'len-cap-p50', 'len-cap-p75']
     assert all(variants[m] == ['default'] + caps + ['long'] for m in mono)
@@ -431,6 +432,10 @@ def test_simulate_results_grid():
         simulate_results(gains={}, len=3)
     plain = simulate_results(sizes=(1e6,), n=5, ratios=(0.5,), mixed=False, caps=False, long=False, teacher=False)
     assert sorted(plain['model'].unique()) == ['general-ift-0', 'general-reasoning-0', 'seq0.5-0']
+    # a mixed model answers in the reasoning style only when its ratio is above `switch` (a sequential one always does)
+    half = simulate_results(sizes=(1e6,), n=200, ratios=(0.5,), caps=False, long=False, teacher=False)
+    med = half[half['correct']].groupby(['model', 'category'])['answer_tokens'].median()
+    assert (med['mix0.5-0'] < 2 * med['general-ift-0']).all() and (med['seq0.5-0'] > 4 * med['general-ift-0']).all()
     dflt = simulate_results(sizes=(1e6,), ratios=(), mixed=False, caps=False, long=False, teacher=False)
     assert dflt.groupby(['model', 'benchmark']).size().unique().tolist() == [150]             # n = 150 by default
     assert dflt.equals(simulate_results(seed=0, sizes=(1e6,), ratios=(), mixed=False, caps=False, long=False, teacher=False))
