@@ -9,6 +9,13 @@ from rvi.judging import (JUDGE_PROMPT_DEFAULT, JUDGE_PROMPT_IFEVAL, RECORD_FIELD
                          math_equal, normalize_choice, parse_verdict, question_text, truth_text)
 from rvi.tasks import make_example
 
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    "Each test parses afresh: the memoised parsers would otherwise answer from an earlier test's results."
+    from rvi.judging import _mv_parse, latex_eval, math_equal
+    for f in (latex_eval, math_equal, _mv_parse): f.cache_clear()
+
 # ---------------------------------------------------------------- extraction
 
 @pytest.mark.parametrize('text,want', [
@@ -318,7 +325,7 @@ from fractions import Fraction
     (r'\frac{3}{4}', Fraction(3, 4)), (r'-\dfrac{6}{4}', Fraction(-3, 2)), (r'+\tfrac{1}{2}', Fraction(1, 2)), (r'\frac{-3}{4}', Fraction(-3, 4)),
     ('-3/4', Fraction(-3, 4)), ('6 / 8', Fraction(3, 4)), ('{-6/8}', Fraction(-3, 4)), ('$$5$$', Fraction(5)),
     ('1/0', None), (r'\frac{1}{0}', None), ('.5', None), ('1,00', None), ('3.5', None), ('x', None), ('{7', None), ('7}', None),
-    ('.12', None), ('{}', None)])
+    ('.12', None), ('{}', None), ('X5', None), ('5X', None)])
 def test_exact_number(s, want):
     assert _exact_number(s) == want
 
@@ -329,13 +336,14 @@ def test_exact_number(s, want):
     (r'$ $ and 5', None),                                     # the last math span is empty: it states nothing
     ('The answer is 12 apples.', '12 apples'), ('so x = 5!', '5'), ('x = y = 9', '9'),
     ('the answer is ' + 'a' * 61, None), ('the answer is ' + 'b' * 60, 'b' * 60),
-    ('we counted 3, then 1,250, then 17,', '17'), ('pay 5/8 now', '5/8'), ('nothing here', None)])
+    ('we counted 3, then 1,250, then 17,', '17'), (r'\(1\) then \(2\) then \(3\)', '3'), ('pay 5/8 now', '5/8'), ('nothing here', None)])
 def test_answer_candidate(line, want):
     assert answer_candidate(line) == want
 
 
 @pytest.mark.parametrize('s,want', [('1,2', True), ('(1,2)', True), ('f(x,y)', True), ('((1,2))', False), ('[0,{1,2}]', True),
-                                    ('{{1,2}}', False), ('12', False), ('(1)(2),3', True), ('((1)),', True), ('(a),((b,c))', True)])
+                                    ('{{1,2}}', False), ('12', False), ('(1)(2),3', True), ('((1)),', True), ('(a),((b,c))', True),
+                                    ('X(1,2)', True), ('((X,1))', False), ('((((1)),2))', False), ('(((1),2))', False)])
 def test_top_level_comma(s, want):
     # a comma outside brackets, or inside one level of them (tuples, intervals, sets), separates answers
     assert _top_level_comma(s) is want
@@ -454,6 +462,9 @@ def test_agreement_report_rows():
     assert rev[['judge_a', 'judge_b']].iloc[0].tolist() == ['R', 'b']
     assert cohen_kappa([], []) != cohen_kappa([], [])                              # nan
     assert cohen_kappa([0, 0], [0, 0]) == 1.0 and cohen_kappa([1, 0], [0, 1]) == pytest.approx(-1.0)
+    assert cohen_kappa([1, 1, 1, 0], [1, 0, 0, 0]) == pytest.approx(0.2)        # po .5, pe .75·.25 + .25·.75
+    with pytest.raises(ValueError, match=r"^agreement_report: the two record sets share no \(benchmark, model, sample_id\)$"):
+        agreement_report(a, [dict(r, model='other') for r in b])
 
 
 def test_judge_dir(tmp_path):
@@ -490,6 +501,8 @@ def test_ifeval_helpers():
     assert [_nth_first_word(r, 3, n, w) for n, w in ((1, 'intro'), (2, 'second'), (2, 'Second'), (3, 'third'), (4, 'x'), (0, 'x'),
                                                     (2, 'intro'))] == [True, True, True, False, False, False, False]   # as IFEval: the 3rd chunk of the split is empty
     assert _nth_first_word(r, 2, 1, 'intro') is False and _nth_first_word("'Quoted' start", 1, 1, 'quoted')
+    assert _nth_first_word('Xylo here', 1, 1, 'xylo') and _nth_first_word('"Xylo" here', 1, 1, 'xylo')
+    assert _postscript('Hi\nP.S. bye\nand more lines', 'P.S.') and _highlights('*X*', 1)
     assert _nth_first_word('\n\nlate', 1, 1, 'late') is False                  # the first paragraph is empty
     assert [_postscript(r, m) for r, m in (('Hi\nP.S. bye', 'P.S.'), ('Hi\np. s. bye', 'p.s.'), ('Hi\nP.P.S more', 'P.P.S'),
                                           ('Hi\np. p. s', 'p.p.s'), ('Hi there', 'P.S.'), ('Hi\nNote: x', ' NOTE: '), ('Hi PS x', 'P.S.'),
@@ -532,7 +545,8 @@ def test_text_helpers():
     assert normalize_choice('So the answer is (C).') == 'C' and normalize_choice('So the answer is (C).', ['x', 'y']) is None
     assert normalize_choice('Z') == 'Z' and normalize_choice('  Y!! ', ['x', 'y']) == 'B' and normalize_choice('y', ['y', 'Y']) is None
     assert parse_verdict('<think>\\boxed{no}</think>\\boxed{yes}') is True and parse_verdict('\\boxed{yes}' + ' ' * 20_000) is None
-    assert parse_verdict('\\boxed{yes}' + ' ' * 19_980) is True
+    assert parse_verdict('\\boxed{yes}' + ' ' * 19_989) is True and parse_verdict('\\boxed{yes}' + ' ' * 19_990) is None   # the last 20,000 characters
+    assert parse_verdict('\\boxed{yes} <think>\\boxed{no}') is True             # an unclosed thinking is not the verdict
 
 
 from rvi.judging import Verdict
@@ -553,6 +567,12 @@ _TEXT = Benchmark('kb', 'general-oe', 'Answer.', 'text', loader=lambda *a, **k: 
     (_MC, 'I pick blue', 'openbookqa', V(False, 'I pick blue', {'letter': None, 'boxed': False})),
     (_MC, 'The answer is blue.', 'openbookqa', V(True, 'blue', {'letter': 'B', 'boxed': False})),
     (_MC, 'Answer: D', 'openbookqa', V(False, 'Answer: D', {'letter': None, 'boxed': False})),    # only 3 options
+    (_MC, 'The answer is purple.', 'openbookqa', V(False, 'The answer is purple.', {'letter': None, 'boxed': False})),
+    (_SQ, r'\boxed{the answer is park}', 'squad', V(True, 'the answer is park', {'em': False, 'f1': 0.5, 'boxed': True}, 0.5)),
+    (dict(id='r', question='q', answer='7', answers=['7', '8']), r'\boxed{8}', 'gsm8k', V(True, '8', {'boxed': True})),
+    (dict(id='r', question='q', answer='7'), r'\boxed{7}', 'gsm8k', V(True, '7', {'boxed': True})),     # no answers list
+    (dict(id='r', question='q', answer='park'), r'\boxed{Park}', 'squad', V(True, 'Park', {'em': True, 'f1': 1.0, 'boxed': True})),
+    (dict(id='r', question='q', answer='park'), r'\boxed{Park}', _TEXT, V(True, 'Park', {'boxed': True})),
     (_GS, r'\boxed{18}', 'gsm8k', V(True, '18', {'boxed': True})),
     (_GS, 'so it is 18', 'gsm8k', V(True, 'so it is 18', {'boxed': False})),
     (_GS, r'\boxed{17}', 'gsm8k', V(False, '17', {'boxed': True})),
@@ -588,6 +608,13 @@ def test_judge_rule_edge_cases():
     assert final_text('') == '' and final_text(None) == '' and final_text('a <think> b <think> c') == 'a '
     assert extract_boxed(r'<think>\boxed{1}</think>', drop_thinking=False) == '1' and extract_boxed(None, drop_thinking=False) is None
     assert extract_boxed(r'only \fbox{7}') == '7'
+    assert extract_boxed(r'\boxed XY') == 'XY' and extract_boxed('\\boxed ' + 'a' * 300) == 'a' * 200
+    assert extract_boxed(r'\boxed{1} then \boxed $x$') == '1'                 # an unboxable token: the previous box
+    caps = make_example('u', 'Shout.', '', answers=[], metadata=dict(instruction_id_list=['change_case:english_capital'], kwargs=[{}]))
+    assert judge_rule(caps, None, 'ifeval').correct is False
+    with pytest.raises(ValueError, match=r"^ifeval: 1 instruction ids but 0 kwargs$"):
+        judge_rule(make_example('k', 'q', '', answers=[], metadata=dict(instruction_id_list=['punctuation:no_comma'])), 'x', 'ifeval')
+    assert truth_text(dict(answer='7')) == '7'
     from rvi.judging import extract_answer
     assert extract_answer('just 5') == ('just 5', False) and extract_answer('just 5', strict=True) == (None, False)
     assert extract_answer(r'\boxed{5}', strict=True) == ('5', True)
@@ -611,3 +638,27 @@ def test_math_verify_timeout_only_on_the_main_thread():
     got = []
     t = threading.Thread(target=lambda: got.append(_mv_timeout())); t.start(); t.join()
     assert _mv_timeout() == MATH_TIMEOUT == 3 and got == [None]
+
+
+def test_judge_responses_batches_tails_and_rule_gaps(tmp_path):
+    calls = []
+    def gen(chats, sampling):
+        calls.append(len(chats)); return [r'\boxed{yes}'] * len(chats)
+    many = [dict(_samples()[0], sample_id=f"g{i}") for i in range(513)]
+    judge_responses(many, judge='llm', generate=gen, tail_chars=5)
+    assert calls == [512, 1]                                                    # batches of 512 by default
+    seen = []
+    judge_responses(_samples()[:1], judge='llm', generate=lambda c, s: seen.extend(c) or [r'\boxed{yes}'], tail_chars=4)
+    assert 'User Answer:\n{18}\nGround Truth' in seen[0][0]['content']          # the answer's last 4 characters
+    fr = make_example('u', 'Write in French.', '', answers=[], metadata=dict(instruction_id_list=['language:response_language'], kwargs=[{}]))
+    r = judge_responses([dict(benchmark='ifeval', sample_id='u', example=fr, response='oui')])[0]
+    assert (r['correct'], r['verdict_missing'], r['score']) == (False, True, 0.0)
+    # judge_dir passes its options on, and reads 'rule' as 'rules'
+    rp = RunPaths('t', runs_root=tmp_path)
+    loose = [dict(benchmark='gsm8k', sample_id='s', example=make_example('g', 'q', '18'), response='so it is 18')]
+    write_jsonl(rp.generations / 'm' / 'default' / 'gsm8k.jsonl', loose)
+    assert judge_dir(rp, 'm', judge='rule', strict=True) == {'default/gsm8k': 1}
+    assert read_jsonl(judged_file(rp, 'm', 'default', 'gsm8k'))[0]['correct'] is False
+    judged_file(rp, 'm', 'default', 'gsm8k').unlink()
+    judge_dir(rp, 'm', judge='rules')
+    assert read_jsonl(judged_file(rp, 'm', 'default', 'gsm8k'))[0]['correct'] is True
