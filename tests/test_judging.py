@@ -543,6 +543,7 @@ def test_text_helpers():
     assert normalize_choice('b', ['x', 'y']) == 'B' and normalize_choice('Option b', ['x', 'y']) == 'B'
     assert normalize_choice('b) text') is None and normalize_choice('B) text') == 'B'
     assert normalize_choice('So the answer is (C).') == 'C' and normalize_choice('So the answer is (C).', ['x', 'y']) is None
+    assert normalize_choice('$B$', ['x', 'y']) == 'B' and normalize_choice(r'\(B\)', ['x', 'y']) == 'B'   # math delimiters dropped
     assert normalize_choice('Z') == 'Z' and normalize_choice('  Y!! ', ['x', 'y']) == 'B' and normalize_choice('y', ['y', 'Y']) is None
     assert parse_verdict('<think>\\boxed{no}</think>\\boxed{yes}') is True and parse_verdict('\\boxed{yes}' + ' ' * 20_000) is None
     assert parse_verdict('\\boxed{yes}' + ' ' * 19_989) is True and parse_verdict('\\boxed{yes}' + ' ' * 19_990) is None   # the last 20,000 characters
@@ -624,6 +625,7 @@ def test_latex_tokens():
     assert latex_eval(r'\frac{1}{4} \cdot 8 \div 2') == (1.0, frozenset()) and latex_eval('2 \\times 3') == (6.0, frozenset())
     assert latex_eval('(1') == (None, frozenset()) and latex_eval('1)') == (None, frozenset()) and latex_eval('+') == (None, frozenset())
     assert latex_eval(r'\frac{1}2') == (None, frozenset())                     # the group must be braced
+    assert latex_eval(r'\sqrt[2}{4}') == (None, frozenset()) and latex_eval(r'\sqrt[2]{4}') == (2.0, frozenset())   # a closing token must match
     assert latex_eval('-(2+3)^{2}') == (-25.0, frozenset()) and latex_eval('1.5 + .5') == (2.0, frozenset())
     assert latex_eval('2 (3)') == (6.0, frozenset()) and latex_eval(r'2\pi') == (2 * 3.141592653589793, frozenset())
     assert latex_eval('1 2 @') == (None, frozenset()) and latex_eval('3   ') == (3.0, frozenset())
