@@ -212,3 +212,21 @@ def test_power_law_r2_and_points():
     flat = fit_power_law([1, 2, 4], [3, 3, 3])
     assert (flat.alpha, flat.beta, flat.r2, flat.n_points) == (pytest.approx(3), pytest.approx(0, abs=1e-12), 1.0, 3)
     assert fit_power_law(x, 2 * x ** 3).to_dict() == dict(alpha=pytest.approx(2), beta=pytest.approx(3), r2=pytest.approx(1), n_points=4)
+
+
+def test_grid_starts_are_good_and_inside_the_box():
+    # the polish starts from the best points of the (log k, delta) grid, each with its least-squares alpha and beta
+    # (within the constraints), plus random starts up to n_starts: on noise-free data the best start is already close
+    from rvi.pareto import _grid_starts, _sat_mae, _unpack
+    lo, hi = np.array([1e-9, 1e-9, -60.0, 1e-4]), np.array([1.0, 1 - 1e-9, 60.0, 1.0])
+    for alpha, beta, delta, C in ((0.1, 0.5, 0.6, 1.0), (0.3, 0.3, 0.3, 0.7), (0.05, 0.2, 1.0, 0.5)):
+        logu = np.linspace(-4, 4, 9)
+        y = alpha - beta * np.expm1(-np.exp(delta * logu))                      # k = 1 at the geometric mean
+        starts = _grid_starts(logu, y, C, 6, 0, lo, hi)
+        assert len(starts) == 6 and all(((s >= lo) & (s <= hi)).all() for s in starts)
+        maes = [_sat_mae(s, logu, y, C) for s in starts]
+        assert maes[:4] == sorted(maes[:4]) and maes[0] < 0.01, maes
+        a, b, lk, d = _unpack(starts[0], C)
+        assert abs(d - delta) < 0.15 and abs(a + b - (alpha + beta)) < 0.03 and a + b <= C
+    flat = _grid_starts(np.linspace(-1, 1, 5), np.full(5, 0.4), 1.0, 3, 0, lo, hi)    # no trend: beta at its floor
+    assert len(flat) == 3 and _sat_mae(flat[0], np.linspace(-1, 1, 5), np.full(5, 0.4), 1.0) < 1e-6
