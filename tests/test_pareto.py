@@ -230,3 +230,12 @@ def test_grid_starts_are_good_and_inside_the_box():
         assert abs(d - delta) < 0.15 and abs(a + b - (alpha + beta)) < 0.03 and a + b <= C
     flat = _grid_starts(np.linspace(-1, 1, 5), np.full(5, 0.4), 1.0, 3, 0, lo, hi)    # no trend: beta at its floor
     assert len(flat) == 3 and _sat_mae(flat[0], np.linspace(-1, 1, 5), np.full(5, 0.4), 1.0) < 1e-6
+
+
+def test_saturating_defaults_and_ceiling_check():
+    x = np.array([1e18, 3e18, 8e18, 2e19, 4e19])
+    y = [0.30, 0.42, 0.55, 0.63, 0.66]
+    fit = fit_saturating(x, y)
+    assert fit.ceiling == 1.0 and fit == fit_saturating(x, y, 1.0, n_starts=6, seed=0)    # the defaults, deterministic
+    with pytest.raises(ValueError, match=r"^ceiling must be a finite number > 0 \(the teacher's accuracy\), got 0$"):
+        fit_saturating(x, y, ceiling=0)
