@@ -24,7 +24,7 @@ def _vec(v, what: str, positive: bool = False) -> np.ndarray:
     bad = ~np.isfinite(a)
     if bad.any(): raise ValueError(f"{what} contains NaN or infinite values (at index {int(np.flatnonzero(bad)[0])})")
     if positive and (a <= 0).any():
-        raise ValueError(f"{what} must be > 0, got {a[a <= 0][0]!r} at index {int(np.flatnonzero(a <= 0)[0])}")
+        raise ValueError(f"{what} must be > 0, got {float(a[a <= 0][0])!r} at index {int(np.flatnonzero(a <= 0)[0])}")
     return a
 
 def _pair(x, y, xname, yname, positive_x=False, positive_y=False, min_points=1):

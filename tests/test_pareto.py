@@ -160,3 +160,82 @@ def test_saturating_many_seeds():
         fit = fit_saturating(x, y)
         check_constraints(fit, 1.0)
         assert fit.mae <= np.mean(np.abs(true(x) - y)) + 1e-3, seed
+
+
+def test_exact_messages_and_values():
+    # the messages name the argument and the offending value and index
+    for call, msg in ((lambda: pareto_points([1, 2], [1, np.nan]), r"^scores contains NaN or infinite values \(at index 1\)$"),
+                      (lambda: pareto_points([np.nan, 2], [1, 1]), r"^costs contains NaN or infinite values \(at index 0\)$"),
+                      (lambda: pareto_points([1, 2], [1]), r"^costs and scores have mismatched lengths 2 and 1$"),
+                      (lambda: pareto_front(['a'], [1]), r"^costs must be numbers: "),
+                      (lambda: pareto_front([[1, 2]], [[1, 2]]), r"^costs must be 1-D, got shape \(1, 2\)$"),
+                      (lambda: fit_power_law([1, 2, -3], [1, 1, 1]), r"^x must be > 0, got -3.0 at index 2$"),
+                      (lambda: fit_power_law([3, 3], [1, 2]), r"^x has a single distinct value \(3\); the exponent is undetermined$"),
+                      (lambda: fit_saturating([1, 2, 3], [1, 2, 3]), r"^need at least 4 points \(one per fitted parameter\), got 3$"),
+                      (lambda: fit_saturating([1, 2, 3, 4], [.1, .2, .3, .4], ceiling='1'), r"^ceiling must be a finite number > 0 \(the teacher's accuracy\), got '1'$")):
+        with pytest.raises(ValueError, match=msg): call()
+    assert pareto_front(5, 1).tolist() == [True]                                 # a scalar is one point
+    c, s = pareto_points([3, 1, 2, 1, 5], [0.5, 0.2, 0.2, 0.2, 0.9])
+    assert c.tolist() == [1, 1, 3, 5] and s.tolist() == [0.2, 0.2, 0.5, 0.9]     # both copies of a frontier point kept
+
+
+def test_saturating_curve_values():
+    f = SaturatingFit(0.1, 0.5, 2.0, 0.5, 0.0, 1.0, 4)
+    assert f(4.0) == pytest.approx(0.1 + 0.5 * (1 - np.exp(-2.0 * 2.0)), rel=1e-12) and f.maximum == pytest.approx(0.6)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')                                           # f(0) = alpha without a log(0) warning
+        assert f(0.0) == 0.1
+    with pytest.raises(ValueError, match=r"^SaturatingFit: x must be >= 0$"): f([1.0, -1.0])
+    bad = SaturatingFit(0.0, -0.1, 0.0, 1.5, 0.0, 0.5, 4)
+    assert bad.constraint_violations() == ['alpha=0.0 <= 0', 'beta=-0.1 <= 0', 'gamma=0.0 <= 0', 'delta=1.5 not in (0, 1]']
+    assert SaturatingFit(0.3, 0.3, 1.0, 1.0, 0.0, 0.5, 4).constraint_violations() == ['alpha+beta=0.6 > ceiling=0.5']
+    assert SaturatingFit(0.3, 0.2, 1.0, 0.0, 0.0, 0.5, 4).constraint_violations() == ['delta=0.0 not in (0, 1]']
+    assert SaturatingFit(0.3, 0.2, 1.0, 1.0, 0.0, 0.5, 4).constraint_violations() == []
+
+
+def test_saturating_fit_exact_data():
+    # noise-free data of a curve inside the constraints: recovered, its MAE measured on the data, every field set
+    true = SaturatingFit(0.1, 0.5, 1e-15, 0.9, 0.0, 0.8, 6)
+    x = np.geomspace(1e14, 1e19, 6)
+    fit = fit_saturating(x, true(x), ceiling=0.8)
+    assert (fit.ceiling, fit.n_points) == (0.8, 6) and fit.mae < 1e-4
+    assert fit.mae == pytest.approx(np.mean(np.abs(fit(x) - true(x))), abs=1e-15)
+    np.testing.assert_allclose(fit(np.geomspace(1e14, 1e19, 30)), true(np.geomspace(1e14, 1e19, 30)), atol=5e-4)
+    assert fit.alpha + fit.beta <= 0.8
+
+
+def test_power_law_r2_and_points():
+    x, y = np.array([1.0, 2.0, 4.0, 8.0]), np.array([1.0, 1.1, 1.3, 1.2])    # little spread in log y: ss_tot < 1
+    fit = fit_power_law(x, y)
+    assert fit.r2 == pytest.approx(np.corrcoef(np.log(x), np.log(y))[0, 1] ** 2, rel=1e-12) and fit.n_points == 4
+    flat = fit_power_law([1, 2, 4], [3, 3, 3])
+    assert (flat.alpha, flat.beta, flat.r2, flat.n_points) == (pytest.approx(3), pytest.approx(0, abs=1e-12), 1.0, 3)
+    assert fit_power_law(x, 2 * x ** 3).to_dict() == dict(alpha=pytest.approx(2), beta=pytest.approx(3), r2=pytest.approx(1), n_points=4)
+
+
+def test_grid_starts_are_good_and_inside_the_box():
+    # the polish starts from the best points of the (log k, delta) grid, each with its least-squares alpha and beta
+    # (within the constraints), plus random starts up to n_starts: on noise-free data the best start is already close
+    from rvi.pareto import _grid_starts, _sat_mae, _unpack
+    lo, hi = np.array([1e-9, 1e-9, -60.0, 1e-4]), np.array([1.0, 1 - 1e-9, 60.0, 1.0])
+    for alpha, beta, delta, C in ((0.1, 0.5, 0.6, 1.0), (0.3, 0.3, 0.3, 0.7), (0.05, 0.2, 1.0, 0.5)):
+        logu = np.linspace(-4, 4, 9)
+        y = alpha - beta * np.expm1(-np.exp(delta * logu))                      # k = 1 at the geometric mean
+        starts = _grid_starts(logu, y, C, 6, 0, lo, hi)
+        assert len(starts) == 6 and all(((s >= lo) & (s <= hi)).all() for s in starts)
+        maes = [_sat_mae(s, logu, y, C) for s in starts]
+        assert maes[:4] == sorted(maes[:4]) and maes[0] < 0.01, maes
+        a, b, lk, d = _unpack(starts[0], C)
+        assert abs(d - delta) < 0.15 and abs(a + b - (alpha + beta)) < 0.03 and a + b <= C
+    flat = _grid_starts(np.linspace(-1, 1, 5), np.full(5, 0.4), 1.0, 3, 0, lo, hi)    # no trend: beta at its floor
+    assert len(flat) == 3 and _sat_mae(flat[0], np.linspace(-1, 1, 5), np.full(5, 0.4), 1.0) < 1e-6
+
+
+def test_saturating_defaults_and_ceiling_check():
+    x = np.array([1e18, 3e18, 8e18, 2e19, 4e19])
+    y = [0.30, 0.42, 0.55, 0.63, 0.66]
+    fit = fit_saturating(x, y)
+    assert fit.ceiling == 1.0 and fit == fit_saturating(x, y, 1.0, n_starts=6, seed=0)    # the defaults, deterministic
+    with pytest.raises(ValueError, match=r"^ceiling must be a finite number > 0 \(the teacher's accuracy\), got 0$"):
+        fit_saturating(x, y, ceiling=0)
