@@ -239,3 +239,143 @@ def test_saturating_defaults_and_ceiling_check():
     assert fit.ceiling == 1.0 and fit == fit_saturating(x, y, 1.0, n_starts=6, seed=0)    # the defaults, deterministic
     with pytest.raises(ValueError, match=r"^ceiling must be a finite number > 0 \(the teacher's accuracy\), got 0$"):
         fit_saturating(x, y, ceiling=0)
+
+
+_LO, _HI = np.array([1e-9, 1e-9, -60.0, 1e-4]), np.array([1.0, 1 - 1e-9, 60.0, 1.0])
+_DELTAS = np.linspace(0.02, 1.0, 25)                   # the grid's 25 values of delta
+
+
+def _is_grid_delta(d): return bool(np.isclose(_DELTAS, d, rtol=0, atol=1e-12).any())
+
+
+def test_grid_starts_cover_the_whole_grid():
+    # n_starts = 627 keeps all 625 points of the grid: 25 deltas in [0.02, 1], and for each 25 evenly spaced log k
+    # from -delta (max log u + 2) to -delta (min log u - 2) (k u^delta = 1 from e^2 beyond the data on either side)
+    from rvi.pareto import _grid_starts, _sat_mae
+    logu = np.linspace(-3.0, 1.0, 9)                   # asymmetric, so the two ends of the log k range differ
+    y = 0.2 - 0.5 * np.expm1(-np.exp(0.4 * logu))
+    starts = _grid_starts(logu, y, 1.0, 627, 0, _LO, _HI)
+    assert len(starts) == 627
+    grid = np.array(starts[:625])
+    np.testing.assert_allclose(np.unique(grid[:, 3]), _DELTAS, rtol=0, atol=1e-12)
+    for d in _DELTAS:
+        lk = np.sort(grid[np.isclose(grid[:, 3], d, rtol=0, atol=1e-12), 2])
+        np.testing.assert_allclose(lk, np.linspace(-3 * d, 5 * d, 25), rtol=0, atol=1e-12)
+    maes = [_sat_mae(s, logu, y, 1.0) for s in grid]
+    assert maes == sorted(maes)                        # best first
+    assert not any(_is_grid_delta(s[3]) for s in starts[625:])   # the last two are random
+
+
+def test_grid_starts_exact_on_a_grid_point():
+    # data made from a point of the grid (delta = 0.51, log k = 0 in the middle of its range): the best start is
+    # that point with its alpha and beta, exactly
+    from rvi.pareto import _grid_starts, _sat_mae, _unpack
+    logu = np.linspace(-2.0, 2.0, 9)
+    for alpha, beta, C in ((0.1, 0.5, 1.0), (0.25, 0.3, 0.6)):
+        y = alpha - beta * np.expm1(-np.exp(0.51 * logu))
+        best = _grid_starts(logu, y, C, 6, 0, _LO, _HI)[0]
+        np.testing.assert_allclose(_unpack(best, C), (alpha, beta, 0.0, 0.51), rtol=1e-9, atol=1e-12)
+        assert _sat_mae(best, logu, y, C) < 1e-12
+
+
+def _ls_start(logu, y, C, lk, d):
+    # the least-squares alpha, beta of y on g = 1 - exp(-k u^delta), each clipped into [1e-9 C, C], the total capped at C
+    g = -np.expm1(-np.exp(lk + d * logu))
+    b = np.clip(np.polyfit(g, y, 1)[0], 1e-9 * C, C)
+    a = np.clip(y.mean() - b * g.mean(), 1e-9 * C, C)
+    return (a, b) if a + b <= C else (C * a / (a + b), C * b / (a + b))
+
+
+@pytest.mark.parametrize("y, C", [
+    (0.2 - 0.5 * np.expm1(-np.exp(0.4 * np.linspace(-3, 1, 9))), 1.0),       # inside the constraints
+    (np.linspace(0.6, 0.1, 9), 0.5),                                        # falling: beta at its floor
+    (-0.9 * np.expm1(-np.exp(np.linspace(-3, 1, 9))), 0.5),                 # from 0 up above the ceiling
+    (np.linspace(0.95, 0.85, 9), 0.5),                                      # falling, above the ceiling
+    (0.7 - 0.2 * np.expm1(-np.exp(np.linspace(-3, 1, 9))), 0.5)])           # rising, above the ceiling: alpha at C
+def test_grid_starts_are_clipped_least_squares(y, C):
+    from rvi.pareto import _grid_starts, _unpack
+    logu = np.linspace(-3.0, 1.0, 9)
+    starts = _grid_starts(logu, y, C, 627, 0, _LO, _HI)
+    assert all(((s >= _LO) & (s <= _HI)).all() for s in starts)
+    for s in starts[:625]:
+        a, b, lk, d = _unpack(s, C)
+        np.testing.assert_allclose((a, b), _ls_start(logu, y, C, lk, d), rtol=1e-7, atol=1e-14)
+
+
+def test_grid_starts_flat_x():
+    # one distinct x: g does not vary, so there is no slope: beta at its floor, alpha the mean
+    from rvi.pareto import _grid_starts, _unpack
+    y = np.array([0.3, 0.5, 0.4, 0.6])
+    for s in _grid_starts(np.zeros(4), y, 0.8, 6, 0, _LO, _HI)[:4]:
+        a, b, _, _ = _unpack(s, 0.8)
+        assert b == pytest.approx(0.8e-9, rel=1e-6) and a == pytest.approx(0.45, rel=1e-6)
+
+
+def test_grid_starts_count_and_random_starts():
+    # max(n_starts - 2, 1) grid points, then random starts up to n_starts, drawn from t in [0.05, 1),
+    # frac in [0.01, 0.99), log k in [-10, 10), delta in [0.01, 1) by the seed, and clipped into the box
+    from rvi.pareto import _grid_starts
+    logu, y = np.linspace(-2, 2, 6), np.array([0.1, 0.15, 0.3, 0.5, 0.6, 0.62])
+    for n, n_grid in ((1, 1), (2, 1), (3, 1), (6, 4)):
+        starts = _grid_starts(logu, y, 1.0, n, 0, _LO, _HI)
+        assert len(starts) == n and [_is_grid_delta(s[3]) for s in starts] == [True] * n_grid + [False] * (n - n_grid)
+    draws = np.array([s for seed in range(300) for s in _grid_starts(logu, y, 1.0, 3, seed, _LO, _HI)[1:]])
+    for col, (a, b) in enumerate(((0.05, 1), (0.01, 0.99), (-10, 10), (0.01, 1))):
+        v = draws[:, col]
+        assert a <= v.min() < a + 0.02 * (b - a) and b - 0.02 * (b - a) < v.max() < b, (col, v.min(), v.max())
+    same = _grid_starts(logu, y, 1.0, 4, 5, _LO, _HI)
+    np.testing.assert_array_equal(same, _grid_starts(logu, y, 1.0, 4, 5, _LO, _HI))
+    assert not np.array_equal(same[2:], _grid_starts(logu, y, 1.0, 4, 6, _LO, _HI)[2:])
+    box_lo, box_hi = np.array([0.5, 0.3, -2.0, 0.4]), np.array([0.6, 0.7, 2.0, 0.5])
+    boxed = np.array([s for seed in range(20) for s in _grid_starts(logu, y, 1.0, 3, seed, box_lo, box_hi)[1:]])
+    assert ((boxed >= box_lo) & (boxed <= box_hi)).all()
+    assert (boxed == box_lo).any(axis=0).all() and (boxed == box_hi).any(axis=0).all()
+
+
+@pytest.mark.parametrize("alpha, beta, gamma, delta, lo, hi, n", [
+    (0.1, 0.5, 1e-15, 0.9, 1e14, 1e19, 6), (0.12, 0.5, 1e-12, 0.7, 1e14, 1e20, 12),
+    (0.2, 0.6, 1e-8, 0.5, 1e12, 1e20, 10), (0.05, 0.4, 1e-18, 1.0, 1e16, 1e20, 8)])
+def test_saturating_exact_recovery(alpha, beta, gamma, delta, lo, hi, n):
+    # noise-free data on a curve that saturates inside the data: the two Nelder-Mead passes converge onto the truth,
+    # alpha, beta and delta to 2e-8 and the MAE below 1e-9 (weaker tolerances or a single pass stop short of that)
+    true = SaturatingFit(alpha, beta, gamma, delta, 0.0, 1.0, n)
+    x = np.geomspace(lo, hi, n)
+    fit = fit_saturating(x, true(x))
+    assert fit.mae < 1e-9
+    np.testing.assert_allclose((fit.alpha, fit.beta, fit.delta), (alpha, beta, delta), rtol=2e-8)
+    assert fit.gamma == pytest.approx(gamma, rel=5e-7)
+
+
+def test_saturating_falling_data_keeps_constraints():
+    # falling accuracy cannot be followed (beta > 0): the fit stays inside the constraints with beta near 0
+    x = np.geomspace(1e15, 1e20, 8)
+    fit = fit_saturating(x, np.linspace(0.6, 0.3, 8), ceiling=0.8)
+    check_constraints(fit, 0.8)
+    assert fit.beta < 1e-3 and fit.mae == pytest.approx(np.mean(np.abs(np.linspace(0.6, 0.3, 8) - 0.45)), abs=1e-4)
+
+
+@pytest.mark.parametrize("C", [0.6, 0.7, 0.85, 0.93])
+def test_saturating_binding_ceiling_is_met_to_the_last_bit(C):
+    # data rising past the ceiling: alpha + beta ends on the ceiling, never above it even by rounding (for 0.85 and
+    # 0.93, C t frac + (C t - C t frac) rounds above C and beta is stepped down), and is C itself when C can be hit
+    x = np.geomspace(1e18, 4e19, 5)
+    fit = fit_saturating(x, np.array([0.30, 0.42, 0.55, 0.63, 0.66]) * C / 0.6 + 0.05, ceiling=C)
+    check_constraints(fit, C)
+    assert 0 <= C - (fit.alpha + fit.beta) <= np.spacing(C)
+    if C in (0.6, 0.7): assert fit.alpha + fit.beta == C
+
+
+def test_saturating_random_starts_decide_on_hard_data():
+    # noisy data with several local minima, where a random start can win: the fit is reproducible for a seed, moves
+    # with the seed and with n_starts, and the defaults are 6 starts drawn with seed 0
+    x = np.geomspace(1e15, 1e20, 8)
+    a = [0.39, 0.309, 0.226, 0.208, 0.254, 0.322, 0.199, 0.279]
+    b = [0.333, 0.274, 0.458, 0.432, 0.363, 0.08, 0.305, 0.368]
+    for y in (a, b):
+        fit = fit_saturating(x, y)
+        check_constraints(fit, 1.0)
+        assert fit == fit_saturating(x, y, n_starts=6, seed=0) == fit_saturating(x, y, 1.0, 6, 0)
+    fit_a = fit_saturating(x, a)
+    assert fit_saturating(x, a, seed=1) != fit_a and fit_saturating(x, a, n_starts=7) != fit_a
+    fits_b = [fit_saturating(x, b, seed=k) for k in range(3)]
+    assert fits_b[0].mae < min(fits_b[1].mae, fits_b[2].mae) - 1e-3     # seed 0 draws the start that finds the lower minimum
