@@ -472,8 +472,7 @@ def c31_reasoning_nears_inference_frontier(s):
 
 # %% ../nbs/13_claims.ipynb #d52aba29
 def _cost_ratios(s):
-    _need(s.paired(), 'General-IFT/reasoning pairs')
-    return s.cost_multiples()
+    return _need(s.cost_multiples(), 'General-IFT/reasoning pairs with inference FLOPs')
 
 # %% ../nbs/13_claims.ipynb #4a1ca3ef
 @claim('C21', 'Fig 11', '§4.2', 'Switching from IFT to reasoning costs about 7× inference FLOPs on open-ended tasks.',
