@@ -1,11 +1,12 @@
 """rvi.claims: the paper's findings as rules, on results tables sampled from the seeded generative model of rvi.results."""
 import numpy as np
+import pandas as pd
 import pytest
 
 from rvi.tasks import CATEGORIES
 from rvi.results import simulate_results
 from rvi.figures import fig02_mono_phasic
-from rvi.claims import CLAIMS, compute_claims, write_claims
+from rvi.claims import CLAIMS, claims_markdown, compute_claims, write_claims
 
 
 def verdicts(res, ids):
@@ -215,3 +216,33 @@ def test_c33_r_to_r_keeps_both():
     assert one(t, 'C33') == 'supported'
     t.loc[gen & (t['model'] == 'reasoning>reasoning-1'), 'correct'] = False
     assert one(t, 'C33') == 'not supported'
+
+
+def test_claims_markdown_exact():
+    # the whole file, written out: header, verdict count (every verdict, zeros included), the reading rule, and rows
+    # whose '|' is escaped and whose line breaks become spaces
+    t = pd.DataFrame([dict(id='C01', figure='Fig. 2', source='§4.1', claim='a|b', measured='+1.0 pp\nx', rule='r', verdict='supported'),
+                      dict(id='C02', figure='Fig. 3', source='§4.2', claim='c', measured='m', rule='r2', verdict='within noise')])
+    rule = ("Accuracy differences are read at two binomial standard errors (2·SE); a claim that two accuracies match "
+            "allows 3 pp. *within noise*: the 2·SE interval of the deciding difference straddles the rule's threshold, "
+            "so more evaluation questions, not this run, would decide it.")
+    body = ("| id | figure | paper (§) | claim | measured in this run | rule | verdict |\n|---|---|---|---|---|---|---|\n"
+            "| C01 | Fig. 2 | §4.1 | a\\|b | +1.0 pp x | r | supported |\n| C02 | Fig. 3 | §4.2 | c | m | r2 | within noise |\n")
+    counts = "1 supported, 0 not supported, 1 within noise, 0 not measured."
+    assert claims_markdown(t, 'SRC') == f"# Paper claims vs this run\n\nComputed by `rvi.claims.compute_claims` from SRC. {counts}\n\n{rule}\n\n{body}"
+    assert claims_markdown(t) == (f"# Paper claims vs this run\n\nComputed by `rvi.claims.compute_claims` from the results "
+                                  f"table. {counts}\n\n{rule}\n\n{body}")
+
+
+def test_write_claims_names_its_source(tmp_path):
+    # the header names the run: the given source, else the table's own, with its row and model counts (thousands
+    # separated); the written file is exactly claims_markdown of the returned table
+    res = simulate_results(sizes=(1e6, 4e6), n=20, caps=False, long=False)
+    rows, models = len(res), res['model'].nunique()
+    assert (rows, models) == (1440, 18)
+    t = write_claims(res, tmp_path / 'a.md', source='runs/x')
+    assert (tmp_path / 'a.md').read_text() == claims_markdown(t, f"`runs/x` (1,440 rows, 18 models)")
+    res.to_parquet(tmp_path / 'results.parquet', index=False)
+    t2 = write_claims(tmp_path / 'results.parquet', tmp_path / 'b.md')
+    assert (tmp_path / 'b.md').read_text() == claims_markdown(t2, f"`{tmp_path / 'results.parquet'}` (1,440 rows, 18 models)")
+    assert t2.equals(t)

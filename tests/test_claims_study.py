@@ -191,3 +191,57 @@ def test_cost_ratio_claims_accept_exactly_their_range(cid, ratio, want):
     r_tok = (lambda i: per(1000, general_oe=100 * ratio, math_oe=100 * ratio)) if cid == 'C21' else (lambda i: per(700, general_mc=100 * ratio))
     got, measured = verdict(cid, lengths(r_tok), 20)
     assert got == want, measured
+
+
+# what a teacher-only table lacks, as each claim says it: the reader of claims.md learns which models to add
+MISSING = {
+    'C01': 'no General-IFT/General-reasoning pairs on Math-OE in the results table',
+    'C02': 'no General-IFT/General-reasoning pairs in the results table',
+    'C03': 'no General-IFT/General-reasoning pairs on General-OE in the results table',
+    'C04': 'no General-MC pairs in the results table',
+    'C05': 'no General-IFT/General-reasoning pairs in the results table',
+    'C06': 'no Math-IFT/Math-reasoning pairs in the results table',
+    'C07': 'no mixed-order ratio models in the results table',
+    'C08': 'no mixed-order ratio models in the results table',
+    'C09': 'no sequential-order ratio models in the results table',
+    'C10': 'no sequential ratio models in the results table',
+    'C11': 'no sequential ratio models in the results table',
+    'C12': 'no sequential ratio models in the results table',
+    'C13': 'no bi-phasic (general → math) models in the results table',
+    'C14': 'no bi-phasic (general → math) models in the results table',
+    'C15': 'no bi-phasic (general → math) models in the results table',
+    'C16': 'no sequential ratio models with training FLOPs in the results table',
+    'C17': 'no sequential ratio models with training FLOPs in the results table',
+    'C18': 'no sequential ratio models with training FLOPs in the results table',
+    'C19': 'no General-IFT/reasoning students with inference FLOPs in the results table',
+    'C20': 'no General-IFT/reasoning students in the results table',
+    'C21': 'no General-IFT/reasoning pairs with inference FLOPs in the results table',
+    'C22': 'no General-IFT/reasoning pairs with inference FLOPs in the results table',
+    'C23': 'no General-IFT/reasoning pairs with inference FLOPs in the results table',
+    'C24': 'no General-reasoning students in the results table',
+    'C25': 'no len-cap-pNN evaluations',
+    'C26': 'no len-cap-pNN evaluations',
+    'C27': "no eval_variant 'long' rows",
+    'C28': 'no General-IFT/reasoning students in the results table',
+    'C29': 'no General-IFT/reasoning students in the results table',
+    'C30': 'no General-IFT/reasoning pairs in the results table',
+    'C31': 'no General-IFT/reasoning students with inference FLOPs in the results table',
+    'C32': 'no Math-reasoning students in the results table',
+    'C33': 'no bi-phasic (general → math) models in the results table',
+    'C34': 'no General-IFT/reasoning students in the results table',
+}
+
+
+def test_not_measured_names_what_is_missing():
+    assert sorted(MISSING) == sorted(c.id for c in CLAIMS)
+    t = compute_claims(simulate_results(models=[dict(model='teacher', format='teacher', acc=.8)], n=20, exact=True))
+    assert dict(zip(t['id'], t['measured'])) == {c: f"not measured: {m}" for c, m in MISSING.items()}
+
+
+@pytest.mark.parametrize('cid, e, measured', [
+    # roughness of [40, 45, 50, 55, 60] is 0; of [40, 60, 40, 60, 60] (|−40|, |40|, |−20|) it is 100/3 pp
+    ('C09', 1, 'roughness: mixed 33.33 pp, sequential 0.00 pp'), ('C09', -1, 'roughness: mixed 0.00 pp, sequential 33.33 pp'),
+    # reasoning inference FLOPs ∝ params^(1 ± 0.5) on General-MC (lengths ×2 or ×0.5 per 4× params), IFT ∝ params
+    ('C28', 1, 'β_R 1.500, β_IFT 1.000'), ('C28', -1, 'β_R 0.500, β_IFT 1.000')])
+def test_measured_values_of_stated_studies(cid, e, measured):
+    assert verdict(cid, STUDIES[cid](e), N)[1] == measured
