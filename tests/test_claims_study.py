@@ -6,7 +6,7 @@ import pytest
 
 from rvi.tasks import CATEGORIES
 from rvi.results import simulate_results
-from rvi.claims import CLAIMS, compute_claims
+from rvi.claims import CLAIMS, compute_claims, _front_at_2se, _no_worse
 
 P = (1e6, 4e6, 16e6, 64e6)
 N, NOISE_N = 400, 4          # questions per benchmark: a clear study, and one where 2·SE is about ±0.7
@@ -242,6 +242,39 @@ def test_not_measured_names_what_is_missing():
     # roughness of [40, 45, 50, 55, 60] is 0; of [40, 60, 40, 60, 60] (|−40|, |40|, |−20|) it is 100/3 pp
     ('C09', 1, 'roughness: mixed 33.33 pp, sequential 0.00 pp'), ('C09', -1, 'roughness: mixed 0.00 pp, sequential 33.33 pp'),
     # reasoning inference FLOPs ∝ params^(1 ± 0.5) on General-MC (lengths ×2 or ×0.5 per 4× params), IFT ∝ params
-    ('C28', 1, 'β_R 1.500, β_IFT 1.000'), ('C28', -1, 'β_R 0.500, β_IFT 1.000')])
+    ('C28', 1, 'β_R 1.500, β_IFT 1.000'), ('C28', -1, 'β_R 0.500, β_IFT 1.000'),
+    # lengths at each ratio as a fraction of the way from IFT's length (0) to reasoning's (1)
+    ('C07', 1, 'ℓ(25%)=0.00, ℓ(50%)=0.00, ℓ(75%)=1.00'), ('C07', -1, 'ℓ(25%)=1.00, ℓ(50%)=0.00, ℓ(75%)=1.00'),
+    ('C08', 1, 'Math-MC: 25% gap +20.0 pp (2·SE 4.9 pp), ℓ=0.00, 50% gap +20.0 pp (2·SE 4.9 pp), ℓ=0.08; '
+               'Math-OE: 25% gap +20.0 pp (2·SE 4.9 pp), ℓ=0.00, 50% gap +20.0 pp (2·SE 4.9 pp), ℓ=0.08'),
+    # the frontier counts: two sizes × four categories
+    ('C16', 1, '8/8 IFT points on the frontier, 0 beaten by > 2·SE'), ('C16', -1, '4/8 IFT points on the frontier, 4 beaten by > 2·SE'),
+    ('C17', 1, '0/8 100%-reasoning points on the frontier, 8 beaten by > 2·SE'),
+    ('C17', -1, '4/8 100%-reasoning points on the frontier, 0 beaten by > 2·SE'),
+    ('C18', 1, 'General-MC: 3 on frontier, General-OE: 3 on frontier, Math-MC: 3 on frontier, Math-OE: 3 on frontier'),
+    ('C18', -1, 'General-MC: 0 on frontier, General-OE: 0 on frontier, Math-MC: 0 on frontier, Math-OE: 0 on frontier'),
+    ('C19', 1, '8/8 IFT points on the frontier, 0 beaten by > 2·SE'), ('C19', -1, '4/8 IFT points on the frontier, 4 beaten by > 2·SE'),
+    # reasoning/IFT inference-FLOPs multiples as stated
+    ('C21', 1, '7.0× (General-OE 7.0×, Math-OE 7.0×)'), ('C21', -1, '15.0× (General-OE 15.0×, Math-OE 15.0×)'),
+    ('C22', 1, '12.0×'), ('C22', -1, '30.0×'),
+    ('C23', 1, 'General-MC 12.0×, General-OE 7.0×, Math-OE 7.0×'), ('C23', -1, 'General-MC 12.0×, General-OE 15.0×, Math-OE 15.0×')])
 def test_measured_values_of_stated_studies(cid, e, measured):
     assert verdict(cid, STUDIES[cid](e), N)[1] == measured
+
+
+@pytest.mark.parametrize('d, se, margin, want', [
+    # binary-exact values, so each edge is met exactly: d − 2·SE = −margin is no worse; d + 2·SE = −margin is noise
+    (-0.125, 0.0625, 0.25, True), (-0.5, 0.125, 0.25, None), (-0.5, 0.1, 0.25, False), (-0.3, 0.05, 0.25, None),
+    (-0.5, 0.0, 0.25, False), (0.0, 0.0, 0.0, True)])
+def test_no_worse_at_its_edges(d, se, margin, want):
+    assert _no_worse(d, se, margin) is want
+
+
+@pytest.mark.parametrize('cost, acc, se, want', [
+    ([1., 1.], [.75, .5], [0., 0.], [True, False]),          # equal cost: the better point beats the other
+    ([1., 2.], [.5, .5], [0., 0.], [True, True]),            # a tie at 0 SE does not beat the costlier point
+    ([1., 2.], [.625, .5], [.0625, 0.], [True, True]),       # d + 2·SE = margin exactly: still on the frontier
+    ([1., 2.], [.75, .5], [.0625, 0.], [True, False]),       # d = 0.25 > 2·SE = 0.125
+    ([1., 2.], [.625, .5], [.125, 0.], [True, None])])        # d ≤ 2·SE, but it could beat it by more than the margin
+def test_front_at_2se_at_its_edges(cost, acc, se, want):
+    assert _front_at_2se(np.array(cost), np.array(acc), np.array(se), margin=0.25) == want
