@@ -6,7 +6,7 @@ import pytest
 
 from rvi.tasks import CATEGORIES
 from rvi.results import simulate_results
-from rvi.claims import CLAIMS, compute_claims, _front_at_2se, _no_worse
+from rvi.claims import CLAIMS, compute_claims, _front_at_2se, _no_worse, _sign
 
 P = (1e6, 4e6, 16e6, 64e6)
 N, NOISE_N = 400, 4          # questions per benchmark: a clear study, and one where 2·SE is about ±0.7
@@ -278,3 +278,20 @@ def test_no_worse_at_its_edges(d, se, margin, want):
     ([1., 2.], [.625, .5], [.125, 0.], [True, None])])        # d ≤ 2·SE, but it could beat it by more than the margin
 def test_front_at_2se_at_its_edges(cost, acc, se, want):
     assert _front_at_2se(np.array(cost), np.array(acc), np.array(se), margin=0.25) == want
+
+
+@pytest.mark.parametrize('d, se, every, want', [
+    ([-0.25], [0.125], True, None), ([0.25], [0.125], True, None),       # exactly at ∓2·SE: the noise decides
+    ([-0.3], [0.125], True, False), ([0.3], [0.125], True, True),
+    ([0.5, -0.5], [0.1, 0.1], True, False), ([0.5, 0.3], [0.1, 0.1], True, True),
+    ([0.5, -0.5], [0.1, 0.1], False, None), ([0.5, -0.1], [0.1, 0.1], False, True)])   # the mean: 0 and +0.2 ± 0.14
+def test_sign_at_its_edges(d, se, every, want):
+    assert _sign(d, se, every) is want
+
+
+@pytest.mark.parametrize('ratios, missing', [((0.0, .5, 1.0), "['25%', '75%']"), ((.25, .5, .75, 1.0), "['0%']"),
+                                             ((0.0, .25, .5, .75), "['100%']")])
+def test_a_sweep_names_the_ratios_it_lacks(ratios, missing):
+    models = sweep(0, 'sequential', {r: .5 for r in ratios}) + [m for m in sweep(0, 'mixed', {r: .5 for r in (0.0, .25, .5, .75, 1.0)})
+                                                                 if 'mix' in m['model']]
+    assert verdict('C09', models, N) == ('not measured', f"not measured: sequential-order ratio models lack ratio(s) {missing}")
