@@ -236,6 +236,12 @@ def test_not_measured_names_what_is_missing():
     assert sorted(MISSING) == sorted(c.id for c in CLAIMS)
     t = compute_claims(simulate_results(models=[dict(model='teacher', format='teacher', acc=.8)], n=20, exact=True))
     assert dict(zip(t['id'], t['measured'])) == {c: f"not measured: {m}" for c, m in MISSING.items()}
+    # each row carries its claim's registry entry, in the table's column order
+    assert list(t.columns) == ['id', 'figure', 'source', 'claim', 'measured', 'rule', 'verdict']
+    reg = {c.id: c for c in CLAIMS}
+    assert all((r.figure, r.source, r.claim, r.rule) == (reg[r.id].figure, reg[r.id].source, reg[r.id].claim, reg[r.id].rule)
+               for r in t.itertuples())
+    assert t.set_index('id').loc['C09', ['figure', 'source']].tolist() == ['Fig 3', '§3.2']
 
 
 @pytest.mark.parametrize('cid, e, measured', [
