@@ -249,6 +249,12 @@ def test_not_measured_names_what_is_missing():
     ('C09', 1, 'roughness: mixed 33.33 pp, sequential 0.00 pp'), ('C09', -1, 'roughness: mixed 0.00 pp, sequential 33.33 pp'),
     # reasoning inference FLOPs ∝ params^(1 ± 0.5) on General-MC (lengths ×2 or ×0.5 per 4× params), IFT ∝ params
     ('C28', 1, 'β_R 1.500, β_IFT 1.000'), ('C28', -1, 'β_R 0.500, β_IFT 1.000'),
+    # gains as stated (+20 pp where the paper finds one) with their 2·SE on 400 questions per benchmark
+    ('C01', 1, '1M: +20.0 pp (2·SE 6.9 pp), 4M: +20.0 pp (2·SE 6.8 pp)'), ('C01', -1, '1M: -20.0 pp (2·SE 6.3 pp), 4M: -20.0 pp (2·SE 6.8 pp)'),
+    ('C02', 1, 'mean +20.0 pp (2·SE 2.4 pp); R ahead in 8/8 cells'), ('C02', -1, 'mean -20.0 pp (2·SE 2.3 pp); R ahead in 0/8 cells'),
+    ('C04', 1, '1M: IFT − R = +15.0 pp (2·SE = 6.9 pp)'), ('C04', -1, '1M: IFT − R = -15.0 pp (2·SE = 6.9 pp)'),
+    ('C05', 1, 'General-MC +0.0 pp, General-OE +20.0 pp, Math-MC +20.0 pp, Math-OE +20.0 pp (2·SE 4.9 pp per category)'),
+    ('C05', -1, 'General-MC +20.0 pp, General-OE +0.0 pp, Math-MC +0.0 pp, Math-OE +0.0 pp (2·SE 4.9 pp per category)'),
     # lengths at each ratio as a fraction of the way from IFT's length (0) to reasoning's (1)
     ('C07', 1, 'ℓ(25%)=0.00, ℓ(50%)=0.00, ℓ(75%)=1.00'), ('C07', -1, 'ℓ(25%)=1.00, ℓ(50%)=0.00, ℓ(75%)=1.00'),
     ('C08', 1, 'Math-MC: 25% gap +20.0 pp (2·SE 4.9 pp), ℓ=0.00, 50% gap +20.0 pp (2·SE 4.9 pp), ℓ=0.08; '
