@@ -299,6 +299,7 @@ def test_front_at_2se_at_its_edges(cost, acc, se, want):
     ([0.5, -0.5], [0.1, 0.1], False, None), ([0.5, -0.1], [0.1, 0.1], False, True)])   # the mean: 0 and +0.2 ± 0.14
 def test_sign_at_its_edges(d, se, every, want):
     assert _sign(d, se, every) is want
+    if every: assert _sign(d, se) is want                # every estimate, unless asked for the mean
 
 
 @pytest.mark.parametrize('ratios, missing', [((0.0, .5, 1.0), "['25%', '75%']"), ((.25, .5, .75, 1.0), "['0%']"),
