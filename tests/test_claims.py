@@ -241,7 +241,7 @@ def test_write_claims_names_its_source(tmp_path):
     rows, models = len(res), res['model'].nunique()
     assert (rows, models) == (1440, 18)
     t = write_claims(res, tmp_path / 'a.md', source='runs/x')
-    assert (tmp_path / 'a.md').read_text() == claims_markdown(t, f"`runs/x` (1,440 rows, 18 models)")
+    assert (tmp_path / 'a.md').read_text() == claims_markdown(t, "`runs/x` (1,440 rows, 18 models)")
     res.to_parquet(tmp_path / 'results.parquet', index=False)
     t2 = write_claims(tmp_path / 'results.parquet', tmp_path / 'b.md')
     assert (tmp_path / 'b.md').read_text() == claims_markdown(t2, f"`{tmp_path / 'results.parquet'}` (1,440 rows, 18 models)")
