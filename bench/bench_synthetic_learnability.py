@@ -18,7 +18,7 @@ os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')
 import torch
 
 from rvi.synthetic import SyntheticConfig, pair_records, eval_questions, format_prompt, TASKS, BENCHMARK_CATEGORY
-from rvi.students import synthetic_corpus, train_tokenizer, make_student, count_params, PretrainConfig, pretrain_student
+from rvi.students import make_tokenizer, make_student, count_params, PretrainConfig, pretrain_student
 from rvi.synthetic import world_corpus
 from rvi.judging import judge_rule
 
@@ -135,7 +135,7 @@ def main():
         over[f'{a.domain}_mix'] = {t: 1.0 for t in a.tasks.split(',')}
     cfg = SyntheticConfig.from_dict({**SyntheticConfig().to_dict(), **over})
     t0 = time.time()
-    tok = train_tokenizer(synthetic_corpus(cfg, n=1500, seed=12345), vocab_size=a.vocab)
+    tok = make_tokenizer()
     rows = pair_records(a.domain, a.n, a.seed, cfg)
     print(f'data+tokenizer {time.time() - t0:.1f}s', flush=True)
     tasks = [t for t in TASKS if a.domain == 'general' or BENCHMARK_CATEGORY[t].startswith('math')]
