@@ -44,8 +44,8 @@ _GENERAL_MIX = {'kb-fact': 0.16, 'mmlu-misc': 0.08, 'openbookqa': 0.08, 'winogra
                 'aqua-rat': 0.06, 'mmlu-math': 0.06, 'mmlu-pro-math': 0.06}
 _MATH_MIX = {'gsm8k': 0.22, 'math-500': 0.2, 'aime': 0.14, 'aqua-rat': 0.14, 'mmlu-math': 0.15, 'mmlu-pro-math': 0.15}
 _NAMES = [c + v for c in 'bdgklmnprstvz' for v in 'aeiou']   # entity names: two lowercase letters
-_STEPS = {'gsm8k': [1, 4], 'math-500': [3, 6], 'aime': [6, 8], 'mmlu-math': [1, 4], 'aqua-rat': [2, 5],
-          'mmlu-pro-math': [2, 5]}
+_STEPS = {'gsm8k': [1, 3], 'math-500': [2, 4], 'aime': [3, 5], 'mmlu-math': [1, 3], 'aqua-rat': [2, 4],
+          'mmlu-pro-math': [2, 4]}
 
 # %% ../nbs/05_synthetic.ipynb #7bd01e07
 @dataclass
@@ -55,7 +55,7 @@ class SyntheticConfig(Config):
     eval_size: int = 100           # questions per syn-* benchmark
     eval_fraction: float = 0.1     # share of question space (by text hash) reserved for evaluation
     steps: dict = field(default_factory=lambda: {k: list(v) for k, v in _STEPS.items()})  # math task: [min, max] steps
-    max_addend: int = 5            # each step adds or subtracts 1..max_addend (mod 10)
+    max_addend: int = 3            # each step adds or subtracts 1..max_addend (mod 10)
     entities: int = 24             # knowledge-base entities (three one-letter attributes each)
     passage_pairs: int = 4         # name=word pairs per squad/coqa passage
     ift_error: float = 0.03        # chance that the teacher's final answer is wrong, IFT mode
