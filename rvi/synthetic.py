@@ -52,7 +52,7 @@ _STEPS = {'gsm8k': [1, 3], 'math-500': [2, 4], 'aime': [3, 5], 'mmlu-math': [1, 
 class SyntheticConfig(Config):
     "World, difficulty knobs, training mixes and teacher error rates of the offline world."
     world_seed: int = 0            # fixes the knowledge base and the held-out benchmark questions
-    eval_size: int = 100           # questions per syn-* benchmark
+    eval_size: int = 200           # questions per syn-* benchmark (the most a preset's n_eval can use)
     eval_fraction: float = 0.1     # share of question space (by text hash) reserved for evaluation
     steps: dict = field(default_factory=lambda: {k: list(v) for k, v in _STEPS.items()})  # math task: [min, max] steps
     max_addend: int = 3            # each step adds or subtracts 1..max_addend (mod 10)
