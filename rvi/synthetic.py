@@ -262,8 +262,8 @@ def find(self: SyntheticTeacher, prompt: str) -> dict:
     "The indexed record whose question (and passage, history, choices) occur in `prompt`."
     lines = {l.strip().removeprefix('Question: ') for l in prompt.split('\n')}
     cands = [r for l in lines for r in self._index.get(l, [])]
-    cands = [r for r in cands if INSTRUCTIONS[r['metadata']['task']] in lines
-             and all(part in prompt for part in (r.get('passage') or '', *(r.get('choices') or [])))
+    cands = [r for r in cands if INSTRUCTIONS[r['metadata']['task']] in lines and (r.get('passage') or '') in prompt
+             and all(f'{LETTERS[i]}. {c}' in lines for i, c in enumerate(r.get('choices') or []))   # each option, in place
              and all(q in prompt and a in prompt for q, a in (r.get('history') or []))]
     if not cands: raise KeyError(f"no indexed synthetic question occurs in prompt {prompt[:120]!r}...")
     return max(cands, key=lambda r: len(question_key(r)))
