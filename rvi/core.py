@@ -446,7 +446,7 @@ PRESETS: dict[str, dict] = {
     # measures it on a 2-core CPU (the README's "what to expect").
     "tiny": dict(preset="tiny", world="offline", teacher="synthetic", teacher_backend="synthetic",
                  student_backend="transformers", judge="rules",
-                 students=["xs", "s", "m", "l"], sweep_students=["l"], ratios=[0.25, 0.5, 0.75],
+                 students=["xs", "s", "m", "l"], sweep_students=["m"], ratios=[0.25, 0.5, 0.75],
                  n_train={"general": 18000, "math": 18000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=200,
                  max_new_tokens=96, long_max_new_tokens=192, ablation_domains=["general"],   # the longest teacher answer: 65 tokens
                  student_temperature=0.0,   # greedy: sub-1M-parameter students sample noise at τ = 1

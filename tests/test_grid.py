@@ -35,7 +35,7 @@ def test_sweep_students_must_be_students():
     from rvi.core import ConfigError
     with pytest.raises(ConfigError, match="sweep_students.*'l'"): get_preset("tiny", students=["xs", "s", "m"], sweep_students=["l"])
     trained = {c.params["student"] for c in expand_grid(get_preset("tiny")) if c.stage == "train" and 0 < c.params["ratio"] < 1}
-    assert trained == {"l"}
+    assert trained == {"m"}
 
 
 def test_generate_answers_batches_benchmarks(tmp_path):
@@ -68,8 +68,8 @@ def test_deps_and_variants():
         for d in c.deps:
             assert d in by and order.index(d) < order.index(c.id), (c.id, d)
     assert by["train/s-general-ift"].deps == ("students/base", "data/general")
-    assert by["train/l-general-reasoning-to-math-ift"].deps == ("train/l-general-reasoning", "data/math")
-    assert by["train/l-general-r75-mixed"].params["lineage"] == "general-mix75"
+    assert by["train/m-general-reasoning-to-math-ift"].deps == ("train/m-general-reasoning", "data/math")
+    assert by["train/m-general-r75-mixed"].params["lineage"] == "general-mix75"
     assert by["eval/xs-base"].params["shots"] == 3 and by["eval/xs-general-ift"].params["shots"] == 0
     # Figure 9/10 variants only for the mono-phasic models of the ablation domains
     assert set(by["eval/s-general-reasoning"].params["variants"]) == {"default", "len-cap", "long"}
