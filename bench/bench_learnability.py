@@ -69,7 +69,7 @@ def _cell(args):
     scfg = SyntheticConfig.from_dict(cfg.synthetic)
     if error_free: scfg = scfg.error_free()
     register_synthetic_benchmarks(scfg)
-    base = offline_base_students(Path(work) / 'base', [size], scfg if not error_free else cfg.synthetic, cfg.student_init, cfg.seed)[size]
+    base = offline_base_students(Path(work) / 'base', [size], cfg.synthetic, cfg.student_init, cfg.seed)[size]   # the teacher does not change them
     pairs = teacher_pairs(domain, n_train or cfg.n_train[domain], seed=cfg.seed, cfg=scfg)
     out = Path(work) / f'{size}-{domain}-{fmt}'
     sft = sft_config(preset, student_name(size), model=str(base), domain=domain, ratio=float(fmt == 'reasoning'),

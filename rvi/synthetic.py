@@ -324,7 +324,7 @@ def _span(self: SyntheticTeacher, rec, spec, rng, err):
 @patch
 def _ifeval(self: SyntheticTeacher, rec, spec, rng, err):
     resp = _ifeval_response(spec, violate=err)
-    return [f'{spec["rule"]}:' + ','.join(' '.join(resp.split()[i:i + 1]) for i in range(len(resp.split()))), resp], resp
+    return [f'{spec["rule"]}:' + ','.join(resp.split()), resp], resp
 
 # %% ../nbs/05_synthetic.ipynb #b421c8a7
 def _pick(rng, mix):
