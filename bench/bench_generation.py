@@ -19,10 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def tiny_students(out_dir, sizes):
     "Random-init tiny students (rvi.students) saved under out_dir; {size: path}."
-    from rvi.students import train_tokenizer, make_student, save_student
-    corpus = ['what is 1 + 2 ? the answer is 3 so boxed{3}', 'why how think step by step',
-              'Solve the following math problem. Put the answer inside \\boxed{}.'] * 20
-    tok = train_tokenizer(corpus, vocab_size=400, min_frequency=1)
+    from rvi.students import make_tokenizer, make_student, save_student
+    tok = make_tokenizer()
     return {s: str(save_student(make_student(s, tok, seed=0), tok, Path(out_dir) / s)) for s in sizes}
 
 

@@ -53,11 +53,11 @@ def main(argv=None):
     from rvi.flops import ModelShape, training_flops
     from rvi.mixing import build_mixture
     from rvi.sft import sft_config, tokenize_mixture, build_trainer, pick_attention, sft_example
-    from rvi.students import train_tokenizer, synthetic_corpus, make_student
+    from rvi.students import make_tokenizer, make_student
     from rvi.synthetic import pair_records
 
     torch.set_num_threads(a.threads)
-    tok = train_tokenizer(synthetic_corpus(n=200, seed=123), vocab_size=1024)
+    tok = make_tokenizer()
     mix = build_mixture(pair_records("general", a.n, seed=0, tokenizer=tok), a.ratio, "mixed", seed=0)
     tds = tokenize_mixture(mix, tok, max_length=1024)
     lengths = np.array(tds["length"])

@@ -21,9 +21,9 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from rvi.mixing import build_mixture
     from rvi.sft import sft_config, train_sft, TINY_PEAK_LR
-    from rvi.students import train_tokenizer, synthetic_corpus, make_student
+    from rvi.students import make_tokenizer, make_student
     from rvi.synthetic import pair_records
-    tok = train_tokenizer(synthetic_corpus(n=300, seed=7), vocab_size=1024)
+    tok = make_tokenizer()
     pairs = pair_records("general", a.n, seed=0, tokenizer=tok)
     out = {}
     for size in a.sizes.split(","):

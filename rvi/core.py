@@ -424,10 +424,6 @@ def check(self: ExperimentConfig):
 # %% ../nbs/00_core.ipynb #58beb909
 _SYN = [f"syn-{b}" for b in PAPER_BENCHMARKS]
 _SYN_LONG = ["syn-mmlu-math", "syn-math-500", "syn-aime"]
-# offline-world difficulty at tiny scale: 1-2 step problems on values up to 30, 8 countries, 2-sentence passages
-# (measured in 05_synthetic's learnability notes: the defaults leave 1M-parameter students at chance)
-_TINY_WORLD = {"max_value": 30, "max_operand": 5, "max_start": 12, "min_steps": 1, "max_steps": 2,
-               "aime_min_steps": 3, "aime_max_steps": 4, "kb_countries": 8, "passage_sentences": 2}
 PRESETS: dict[str, dict] = {
     # The study as published: Qwen2.5 students (§2.2), the 12 benchmarks, the Nemotron-Ultra judge, 16,384 / 32,768
     # generation tokens (§2.3, App. F), Appendix B's training recipe (rvi.sft; Table 1 rates). n_train is §2.2's
@@ -446,22 +442,22 @@ PRESETS: dict[str, dict] = {
                          "judge": dict(nodes=1, gpus_per_node=8, cpus_per_task=64, timeout_min=2880),
                          "aggregate": dict(nodes=1, gpus_per_node=0, cpus_per_task=8, timeout_min=120),
                          "figures": dict(nodes=1, gpus_per_node=0, cpus_per_task=4, timeout_min=60)}),
-    # The offline world at a size where effects can show, all 18 figures in < 30 min on 2 CPU cores.
+    # The offline world (rvi.synthetic, rvi.students) at a size where the findings can emerge; `make reproduce`
+    # measures it on a 2-core CPU (the README's "what to expect").
     "tiny": dict(preset="tiny", world="offline", teacher="synthetic", teacher_backend="synthetic",
                  student_backend="transformers", judge="rules",
-                 students=["xs", "s", "m"], sweep_students=["s"], ratios=[0.25, 0.5, 0.75],
-                 n_train={"general": 1500, "math": 2000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=40,
-                 max_new_tokens=160, long_max_new_tokens=320, ablation_domains=["general"],
-                 student_temperature=0.0,   # greedy: 1M-parameter students sample noise at τ = 1 (05_synthetic notes)
-                 synthetic=_TINY_WORLD, student_init={"corpus": 600, "vocab_size": 1024, "pretrain": {"tokens": 2_000_000}},
-                 sft={"global_batch_tokens": 1024, "max_device_tokens": 1024}),
+                 students=["xs", "s", "m", "l"], sweep_students=["m"], ratios=[0.25, 0.5, 0.75],
+                 n_train={"general": 18000, "math": 18000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=200,
+                 max_new_tokens=96, long_max_new_tokens=192, ablation_domains=["general"],   # the longest teacher answer: 65 tokens
+                 student_temperature=0.0,   # greedy: sub-1M-parameter students sample noise at τ = 1
+                 sft={"global_batch_tokens": 512, "max_device_tokens": 512, "max_length": 512}),
     # Every stage and every figure on the smallest data (the test suite runs it end to end).
     "smoke": dict(preset="smoke", world="offline", teacher="synthetic", teacher_backend="synthetic",
                   student_backend="transformers", judge="rules",
                   students=["xs"], ratios=[0.5], biphasic=["general-reasoning>math-reasoning"], figure_formats=["png"],
                   n_train={"general": 48, "math": 24}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=2,
                   max_new_tokens=64, long_max_new_tokens=96, length_cap_percentiles=[0, 50, 100],
-                  ablation_domains=["general"], student_init={"corpus": 150, "vocab_size": 512}),
+                  ablation_domains=["general"]),
 }
 
 def get_preset(name: str, **overrides) -> ExperimentConfig:

@@ -36,10 +36,10 @@ TABLE1_PEAK_LR = {             # Appendix B, Table 1: peak learning rate by stud
     'Qwen2.5-14B':  {'reasoning': 3e-6, 'ift': 1e-6},
 }
 TINY_PEAK_LR = {               # offline world: tiny students trained from scratch (see the prose for the reading)
-    'qwen2-syn-xs': {'reasoning': 6e-3, 'ift': 4e-3},
-    'qwen2-syn-s':  {'reasoning': 4e-3, 'ift': 3e-3},
-    'qwen2-syn-m':  {'reasoning': 3e-3, 'ift': 2e-3},
-    'qwen2-syn-l':  {'reasoning': 2e-3, 'ift': 1.4e-3},
+    'qwen2-syn-xs': {'reasoning': 3e-3, 'ift': 2e-3},
+    'qwen2-syn-s':  {'reasoning': 3e-3, 'ift': 2e-3},
+    'qwen2-syn-m':  {'reasoning': 2e-3, 'ift': 1.4e-3},
+    'qwen2-syn-l':  {'reasoning': 1e-3, 'ift': 7e-4},
 }
 PEAK_LR = {**TABLE1_PEAK_LR, **TINY_PEAK_LR}
 

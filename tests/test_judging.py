@@ -298,9 +298,7 @@ def test_rule_judges_accept_an_error_free_synthetic_teacher():
     "Cross-check with the offline world: the synthetic teacher's answers (no injected errors) are judged correct."
     import rvi.synthetic as syn
     from rvi.tasks import BENCHMARKS, load_benchmark
-    cfg = syn.SyntheticConfig()
-    zero = {t: 0.0 for t in syn.TRAIN_TASKS}
-    teacher = syn.SyntheticTeacher(cfg.replace(ift_error=zero, reasoning_error=zero))
+    teacher = syn.SyntheticTeacher(syn.SyntheticConfig().error_free())
     names = [n for n in BENCHMARKS if n.startswith('syn-')]
     assert len(names) >= 12
     for name in names:
@@ -309,7 +307,7 @@ def test_rule_judges_accept_an_error_free_synthetic_teacher():
             recs = judge_responses([dict(benchmark=name, sample_id=e['id'], example=e,
                                          response=teacher.answer(e, reasoning=reasoning, seed=1)) for e in exs])
             acc = sum(r['correct'] for r in recs) / len(recs)
-            assert acc >= 0.95, (name, reasoning, acc)
+            assert acc == 1.0, (name, reasoning, acc)
             if reasoning and BENCHMARKS[name].answer_type != 'ifeval':
                 assert all(r['extracted'] is not None for r in recs), name
 

@@ -13,7 +13,7 @@ transformers.logging.set_verbosity_error()
 from rvi.mixing import build_mixture
 from rvi.sft import (SFTRunConfig, sft_config, tokenize_mixture, sft_example, build_trainer, train_sft, LRTrace,
                      wsd_steps, batch_plan, last_checkpoint, register_varlen_attention)
-from rvi.students import train_tokenizer, make_student, save_student
+from rvi.students import make_tokenizer, make_student, save_student
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def toy_pairs(n, seed=0):
 
 @pytest.fixture(scope="module")
 def tok():
-    return train_tokenizer([t for r in toy_pairs(60) for t in (r["prompt"], r["ift"], r["reasoning"])], vocab_size=400)
+    return make_tokenizer()
 
 
 def small_cfg(**kw):

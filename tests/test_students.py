@@ -5,25 +5,33 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 import pytest
 import torch
 
-from rvi.students import (STUDENT_SIZES, train_tokenizer, synthetic_corpus, make_student, count_params,
-                          load_student, student_info, student_name, save_student)
+from rvi.students import (STUDENT_SIZES, make_tokenizer, make_student, count_params, load_student, student_info,
+                          student_name, save_student)
+from rvi.synthetic import WORD_TOKENS, estimate_tokens, pair_records, world_corpus
 
 
 @pytest.fixture(scope='module')
 def tok():
-    return train_tokenizer(synthetic_corpus(n=200), vocab_size=700)
+    return make_tokenizer()
 
 
-def test_tokenizer_roundtrip_and_digits(tok):
-    for s in synthetic_corpus(n=20, seed=7):
+def test_tokenizer_roundtrip_one_token_per_character(tok):
+    texts = [t for d in ('general', 'math') for r in pair_records(d, 40, seed=7) for t in (r['prompt'], r['ift'], r['reasoning'])]
+    for s in texts + world_corpus(n=20, seed=7):
         assert tok.decode(tok.encode(s)) == s
-    assert [tok.decode([i]) for i in tok.encode('907')] == ['9', '0', '7']
+        assert len(tok.encode(s)) == estimate_tokens(s)                        # rvi.synthetic counts the same tokens
+    plain = 'ko.c=q\n7+3=0,0-2=8 ba=hat,ko=pin?'
+    assert [tok.decode([i]) for i in tok.encode(plain)] == list(plain)          # every character is one token
     assert tok.decode(tok.encode('ünïcode ✓ text'), skip_special_tokens=True) == 'ünïcode ✓ text'   # byte-level
 
 
-def test_tokenizer_deterministic():
-    c = synthetic_corpus(n=100)
-    assert train_tokenizer(c, 600).get_vocab() == train_tokenizer(c, 600).get_vocab()
+def test_word_tokens_are_single_tokens(tok):
+    for w in WORD_TOKENS:
+        assert len(tok.encode(w)) == 1, w
+    assert tok.convert_ids_to_tokens(tok.encode('<think>\n7+3=0\n</think>\n\n\\boxed{0}')) == \
+        ['<think>', 'Ċ', '7', '+', '3', '=', '0', 'Ċ', '</think>', 'Ċ', 'Ċ', '\\boxed{', '0', '}']
+    assert len(tok) == 256 + len(WORD_TOKENS)                                    # byte alphabet + word tokens, no merges
+    assert (tok.eos_token, tok.pad_token) == ('<|im_end|>', '<|endoftext|>')
 
 
 def test_chat_template_thinking_switch(tok):
@@ -40,10 +48,10 @@ def test_chat_template_thinking_switch(tok):
     assert '<think>\nx' not in tok.apply_chat_template(two, tokenize=False, add_generation_prompt=True)
 
 
-def test_family_spans_30x(tok):
+def test_family_spans_24x(tok):
     p = {s: count_params(make_student(s, tok)) for s in STUDENT_SIZES}
-    assert len(p) >= 4 and list(p.values()) == sorted(p.values())
-    assert max(p.values()) / min(p.values()) >= 30
+    assert {s: round(n, -3) for s, n in p.items()} == {'xs': 33_000, 's': 116_000, 'm': 358_000, 'l': 823_000}
+    assert list(p.values()) == sorted(p.values()) and max(p.values()) / min(p.values()) >= 24
 
 
 def test_checkpoints_roundtrip(tmp_path, tok):
@@ -53,7 +61,8 @@ def test_checkpoints_roundtrip(tmp_path, tok):
     ref = make_student('xs', tok, seed=3)
     ids = torch.tensor([tok.encode('Ava has 3 apples.')])
     assert torch.allclose(model(ids).logits, ref(ids).logits, atol=1e-5)
-    assert tok2.chat_template == tok.chat_template
+    assert tok2.chat_template == tok.chat_template and tok2.get_vocab() == tok.get_vocab()
+    assert tok2.encode('<think>\nko.c=q\n</think>\n\n\\boxed{q}') == tok.encode('<think>\nko.c=q\n</think>\n\n\\boxed{q}')
     assert student_info(path) == {'params': count_params(ref), 'seed': 3}
     assert not any(p.name.startswith('.') for p in tmp_path.iterdir())      # no temp dirs left behind
     with pytest.raises(ValueError, match='valid'): make_student('xxl', tok)
@@ -64,7 +73,7 @@ def test_checkpoints_roundtrip(tmp_path, tok):
 def test_largest_student_trains(tok):
     "A few optimizer steps on the largest size reduce the loss on a fixed batch."
     m = make_student(max(STUDENT_SIZES, key=lambda s: STUDENT_SIZES[s]['hidden_size']), tok)
-    ids = torch.tensor([tok.encode(t)[:64] for t in synthetic_corpus(n=8)[:4] if len(tok.encode(t)) >= 64][:2])
+    ids = torch.tensor(tok.encode('\n'.join(world_corpus(n=8)))[:128]).view(2, 64)
     opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
     first = None
     for _ in range(10):
@@ -80,7 +89,7 @@ from pathlib import Path
 from rvi.core import get_preset, ConfigError
 from rvi.students import (PretrainConfig, pretrain_student, pack_corpus, offline_base_students, base_student_key,
                           default_prebuilt_dir)
-from rvi.synthetic import SyntheticConfig, world_corpus
+from rvi.synthetic import SyntheticConfig
 
 
 def test_pack_corpus_blocks(tok):
@@ -101,12 +110,18 @@ def test_pretrain_learns_and_is_seeded(tok):
 
 
 def test_prebuilt_cache_is_keyed(tmp_path):
-    init = {'corpus': 150, 'vocab_size': 600, 'pretrain': dict(tokens=64 * 8 * 2, seq_len=64, batch_size=8)}
+    init = {'pretrain': dict(tokens=64 * 8 * 2, seq_len=64, batch_size=8)}
     built = offline_base_students(tmp_path / 'a', ['xs'], {}, init, prebuilt=tmp_path / 'empty')
     key = student_info(built['xs'])['key']
     assert key == base_student_key('xs', 0, SyntheticConfig(), init)
     assert key != base_student_key('xs', 1, SyntheticConfig(), init)                               # seed
-    assert key != base_student_key('xs', 0, SyntheticConfig(max_value=50), init)                   # world
+    assert key != base_student_key('xs', 0, SyntheticConfig(max_addend=2), init)                   # world
+    assert key != base_student_key('xs', 0, SyntheticConfig(), {})                                  # random init
+    import rvi.students
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rvi.students, 'TOKENIZER_VERSION', 'char-0')
+        assert key != base_student_key('xs', 0, SyntheticConfig(), init)                           # tokenizer
+    with pytest.raises(ConfigError, match='corpus'): base_student_key('xs', 0, SyntheticConfig(), {**init, 'corpus': 150})
     assert key != base_student_key('xs', 0, SyntheticConfig(), {**init, 'pretrain': {'tokens': 4096}})   # recipe
     cache = tmp_path / 'cache' / key / 'qwen2-syn-xs'
     import shutil; shutil.copytree(built['xs'], cache)
@@ -118,12 +133,17 @@ def test_prebuilt_cache_is_keyed(tmp_path):
     with pytest.raises(ConfigError, match='xxl'): offline_base_students(tmp_path / 'c', ['xxl'], {}, init)
 
 
-def test_tiny_preset_students_are_shipped():
-    "A fresh clone runs the tiny preset without pretraining: every tiny student's key is in assets/base-students."
+def test_tiny_preset_needs_no_pretraining_here(tmp_path):
+    "A fresh clone runs the tiny preset without pretraining: pretrained students are shipped, random-init ones built."
     cfg = get_preset('tiny')
-    assert cfg.student_init.get('pretrain'), 'the tiny preset pretrains its students'
-    for s in cfg.students:
-        key = base_student_key(s, cfg.seed, SyntheticConfig.from_dict(cfg.synthetic), cfg.student_init)
-        info = student_info(default_prebuilt_dir() / key / student_name(s))
-        assert info['key'] == key and info['init'] == 'pretrained' and info['size'] == s
-        assert info['pretrain']['final_loss'] < 1.0, info['pretrain']
+    scfg = SyntheticConfig.from_dict(cfg.synthetic)
+    if cfg.student_init.get('pretrain'):          # every tiny student's key is in assets/base-students
+        for s in cfg.students:
+            key = base_student_key(s, cfg.seed, scfg, cfg.student_init)
+            info = student_info(default_prebuilt_dir() / key / student_name(s))
+            assert info['key'] == key and info['init'] == 'pretrained' and info['size'] == s
+            assert info['pretrain']['final_loss'] < 1.0, info['pretrain']
+    else:                                         # random init: the whole ladder is built in seconds, nothing to ship
+        built = offline_base_students(tmp_path, cfg.students, scfg, cfg.student_init, seed=cfg.seed, prebuilt=tmp_path / 'none')
+        assert sorted(built) == sorted(cfg.students)
+        assert all(student_info(p)['init'] == 'random' and student_info(p)['size'] == s for s, p in built.items())
