@@ -22,14 +22,14 @@ def _rows(gen_dir, benches, size, domain, fmt, rec):
     "One result row per benchmark: rule-judged accuracy of the answers in `gen_dir`, 2·SE, chance."
     from rvi.core import read_jsonl
     from rvi.judging import judge_rule
-    from rvi.synthetic import N_OPTIONS
+    from rvi.results import chance_accuracy
     rows = []
     for b in benches:
         recs = read_jsonl(Path(gen_dir) / f'{b}.jsonl')
         ok = [judge_rule(r['example'], r['response'], b).correct for r in recs]
         p = sum(ok) / len(ok)
         rows.append(dict(size=size, params=rec['params'], domain=domain, format=fmt, benchmark=b, n=len(ok), acc=p,
-                         se2=2 * math.sqrt(p * (1 - p) / len(ok)), chance=1 / N_OPTIONS[b[4:]] if b[4:] in N_OPTIONS else 0.0,
+                         se2=2 * math.sqrt(p * (1 - p) / len(ok)), chance=chance_accuracy(b),
                          answer_tokens=sum(r['answer_tokens'] for r in recs) / len(recs), steps=rec['steps'],
                          tokens=rec['tokens_seen'], final_loss=rec['final_loss'], train_s=round(rec['wall_time_s'], 1), eval_s=float('nan')))
     return rows

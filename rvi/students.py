@@ -50,8 +50,8 @@ CHAT_TEMPLATE = (
     "{%- endif %}"
     "{%- endif %}"
 )
-SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>']
-THINK_TOKENS = ['<think>', '</think>']
+SPECIAL_TOKENS = [t for t in WORD_TOKENS if t.startswith('<|')]   # rvi.synthetic.WORD_TOKENS: the one list of
+THINK_TOKENS = [t for t in WORD_TOKENS if 'think' in t]          # the chat frame's single tokens
 
 # %% ../nbs/06_students.ipynb #99ff2cf7
 def make_tokenizer(model_max_length: int = 1024):

@@ -144,14 +144,18 @@ def _options(rng, value, k, pool):
     rng.shuffle(opts)
     return opts
 
+def _mc(task, question, spec, opts, right):
+    "A multiple-choice record whose right option is `right`: the answer is its letter."
+    letter = LETTERS[opts.index(right)]
+    return _record(task, question, spec, letter, [letter], choices=opts)
+
 def _math(task, rng, cfg):
     lo, hi = cfg.steps[task]
     start, ops = rng.randint(0, 9), [rng.choice('+-') + str(rng.randint(1, cfg.max_addend)) for _ in range(rng.randint(lo, hi))]
     v, spec = str(chain_values(start, ops)[-1]), {'kind': 'chain', 'start': start, 'ops': ops}
     q = str(start) + ''.join(ops)
     if task not in N_OPTIONS: return _record(task, q, spec, v, [v])
-    opts = _options(rng, v, N_OPTIONS[task], [str(d) for d in range(10)])
-    return _record(task, q, spec, LETTERS[opts.index(v)], [LETTERS[opts.index(v)]], choices=opts)
+    return _mc(task, q, spec, _options(rng, v, N_OPTIONS[task], [str(d) for d in range(10)]), v)
 
 # %% ../nbs/05_synthetic.ipynb #af65fe4c
 def _recall(task, rng, cfg):
@@ -159,8 +163,7 @@ def _recall(task, rng, cfg):
     e = rng.choice(sorted(kb)); a = ATTRS.get(task) or rng.choice('chn'); v = kb[e][a]
     spec = {'kind': 'recall', 'entity': e, 'attr': a}
     if task == 'kb-fact': return _record(task, f'{e}.{a}', spec, v, [v])
-    opts = _options(rng, v, N_OPTIONS[task], VALUES)
-    return _record(task, f'{e}.{a}', spec, LETTERS[opts.index(v)], [LETTERS[opts.index(v)]], choices=opts)
+    return _mc(task, f'{e}.{a}', spec, _options(rng, v, N_OPTIONS[task], VALUES), v)
 
 def _fill(task, rng, cfg):
     "winogrande: which of two entities fills `_.a=v` (one has that value, the other not)."
@@ -168,7 +171,7 @@ def _fill(task, rng, cfg):
     a = rng.choice('chn'); e = rng.choice(sorted(kb)); v = kb[e][a]
     opts = [e, rng.choice([x for x in sorted(kb) if kb[x][a] != v])]; rng.shuffle(opts)
     spec = {'kind': 'fill', 'attr': a, 'value': v}
-    return _record(task, f'_.{a}={v}', spec, LETTERS[opts.index(e)], [LETTERS[opts.index(e)]], choices=opts)
+    return _mc(task, f'_.{a}={v}', spec, opts, e)
 
 def _span(task, rng, cfg):
     kb = _world(cfg.world_seed, cfg.entities)
@@ -188,8 +191,8 @@ def _ifeval(task, rng, cfg):
         w = rng.choice([x for x in WORDS if x not in words]); q, kwargs = f'end={w} ' + ' '.join(words), {'end_phrase': w}
     else: q, kwargs = rule + ' ' + ' '.join(w.upper() if rule == 'low' else w for w in words), {}
     spec = {'kind': 'ifeval', 'rule': rule, 'words': words, 'kwargs': kwargs}
-    return _record(task, q, spec, _ifeval_response(spec), [_ifeval_response(spec)],
-                   extra={'instruction_id_list': [IFEVAL_RULES[rule]], 'kwargs': [kwargs]})
+    resp = _ifeval_response(spec)
+    return _record(task, q, spec, resp, [resp], extra={'instruction_id_list': [IFEVAL_RULES[rule]], 'kwargs': [kwargs]})
 
 def _ifeval_response(spec: dict, violate: bool = False) -> str:
     "The compliant response to an ifeval spec (`violate`: one that breaks its constraint)."
@@ -282,10 +285,13 @@ def _slipped(start, ops, rng, err):
 
 def _steps_line(vals, ops): return ','.join(f'{a}{op}={b}' for a, op, b in zip(vals, ops, vals[1:]))
 
-def _scan(value, opts, rng):
-    "The option scan up to the value (or a guess when it is not among them): the line and the letter."
-    i = opts.index(value) if value in opts else rng.randrange(len(opts))
+def _scan(value, opts, i):
+    "The scan of the options up to the chosen one, `i`, looking for `value`: the line and the chosen letter."
     return f'{value}?' + ''.join(f'{LETTERS[j]}{o}{"+" if j == i else "-"}' for j, o in enumerate(opts[:i + 1])), LETTERS[i]
+
+def _choose(value, opts, rng):
+    "The option holding `value`, or a guess when none does (after a slip)."
+    return opts.index(value) if value in opts else rng.randrange(len(opts))
 
 @patch
 def _chain(self: SyntheticTeacher, rec, spec, rng, err):
@@ -293,7 +299,8 @@ def _chain(self: SyntheticTeacher, rec, spec, rng, err):
     vals = _slipped(spec['start'], ops, rng, err)
     lines = [_steps_line(vals, ops)]
     if not rec.get('choices'): return lines, str(vals[-1])
-    line, letter = _scan(str(vals[-1]), rec['choices'], rng)
+    v = str(vals[-1])
+    line, letter = _scan(v, rec['choices'], _choose(v, rec['choices'], rng))
     return lines + [line], letter
 
 # %% ../nbs/05_synthetic.ipynb #bc945d38
@@ -303,7 +310,7 @@ def _recall(self: SyntheticTeacher, rec, spec, rng, err):
     v = _world(self.cfg.world_seed, self.cfg.entities)[e][a]
     if err: v = rng.choice([x for x in VALUES if x != v])
     if not rec.get('choices'): return [f'{e}.{a}={v}'], v
-    line, letter = _scan(v, rec['choices'], rng)
+    line, letter = _scan(v, rec['choices'], _choose(v, rec['choices'], rng))
     return [f'{e}.{a}={v}', line], letter
 
 @patch
@@ -312,7 +319,8 @@ def _fill(self: SyntheticTeacher, rec, spec, rng, err):
     opts = rec['choices']
     i = next(j for j, o in enumerate(opts) if kb[o][a] == v)
     if err: i = 1 - i
-    return [','.join(f'{o}.{a}={kb[o][a]}' for o in opts), f'{v}?' + ''.join(f'{LETTERS[j]}{opts[j]}{"+" if j == i else "-"}' for j in range(i + 1))], LETTERS[i]
+    line, letter = _scan(v, opts, i)
+    return [','.join(f'{o}.{a}={kb[o][a]}' for o in opts), line], letter
 
 @patch
 def _span(self: SyntheticTeacher, rec, spec, rng, err):
