@@ -420,6 +420,11 @@ def check(self: ExperimentConfig):
     if missing: raise ConfigError(f"ExperimentConfig.long_benchmarks: {missing} are not among the benchmarks {self.benchmarks}")
     if self.max_new_tokens <= 0 or self.long_max_new_tokens < self.max_new_tokens:
         raise ConfigError("ExperimentConfig.long_max_new_tokens must be >= max_new_tokens > 0")
+    if self.world == "offline":     # the offline benchmarks hold `eval_size` questions: more would silently not be asked
+        from rvi.synthetic import SyntheticConfig
+        size = SyntheticConfig.from_dict(self.synthetic).eval_size
+        if self.n_eval > size: raise ConfigError(f"ExperimentConfig.n_eval = {self.n_eval} exceeds synthetic eval_size = {size} "
+                                                 "(the questions each offline benchmark holds); lower n_eval or raise synthetic['eval_size']")
 
 # %% ../nbs/00_core.ipynb #58beb909
 _SYN = [f"syn-{b}" for b in PAPER_BENCHMARKS]
@@ -448,9 +453,9 @@ PRESETS: dict[str, dict] = {
                  student_backend="transformers", judge="rules",
                  students=["xs", "s", "m", "l"], sweep_students=["m"], ratios=[0.25, 0.5, 0.75],
                  n_train={"general": 18000, "math": 18000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=200,
-                 max_new_tokens=96, long_max_new_tokens=192, ablation_domains=["general"],   # the longest teacher answer: 65 tokens
+                 max_new_tokens=96, long_max_new_tokens=192, ablation_domains=["general"],   # the longest teacher answer: 85 tokens
                  student_temperature=0.0,   # greedy: sub-1M-parameter students sample noise at τ = 1
-                 sft={"global_batch_tokens": 512, "max_device_tokens": 512, "max_length": 512}),
+                 sft={"global_batch_tokens": 512, "max_device_tokens": 1024, "max_length": 512}),   # one micro-batch per step
     # Every stage and every figure on the smallest data (the test suite runs it end to end).
     "smoke": dict(preset="smoke", world="offline", teacher="synthetic", teacher_backend="synthetic",
                   student_backend="transformers", judge="rules",

@@ -286,8 +286,9 @@ def _slipped(start, ops, rng, err):
 def _steps_line(vals, ops): return ','.join(f'{a}{op}={b}' for a, op, b in zip(vals, ops, vals[1:]))
 
 def _scan(value, opts, i):
-    "The scan of the options up to the chosen one, `i`, looking for `value`: the line and the chosen letter."
-    return f'{value}?' + ''.join(f'{LETTERS[j]}{o}{"+" if j == i else "-"}' for j, o in enumerate(opts[:i + 1])), LETTERS[i]
+    """The scan of the options up to the chosen one, `i`, looking for `value`: the line and the chosen letter. Each
+    item restates the value beside the option (`A3/8-`), so every +/- compares two adjacent symbols."""
+    return f'{value}?' + ''.join(f'{LETTERS[j]}{o}/{value}{"+" if j == i else "-"}' for j, o in enumerate(opts[:i + 1])), LETTERS[i]
 
 def _choose(value, opts, rng):
     "The option holding `value`, or a guess when none does (after a slip)."
@@ -319,7 +320,7 @@ def _fill(self: SyntheticTeacher, rec, spec, rng, err):
     opts = rec['choices']
     i = next(j for j, o in enumerate(opts) if kb[o][a] == v)
     if err: i = 1 - i
-    line, letter = _scan(v, opts, i)
+    line, letter = _scan(v, [kb[o][a] for o in opts], i)        # scan the recalled values, not the names
     return [','.join(f'{o}.{a}={kb[o][a]}' for o in opts), line], letter
 
 @patch
