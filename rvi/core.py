@@ -420,11 +420,6 @@ def check(self: ExperimentConfig):
     if missing: raise ConfigError(f"ExperimentConfig.long_benchmarks: {missing} are not among the benchmarks {self.benchmarks}")
     if self.max_new_tokens <= 0 or self.long_max_new_tokens < self.max_new_tokens:
         raise ConfigError("ExperimentConfig.long_max_new_tokens must be >= max_new_tokens > 0")
-    if self.world == "offline":     # the offline benchmarks hold `eval_size` questions: more would silently not be asked
-        from rvi.synthetic import SyntheticConfig
-        size = SyntheticConfig.from_dict(self.synthetic).eval_size
-        if self.n_eval > size: raise ConfigError(f"ExperimentConfig.n_eval = {self.n_eval} exceeds synthetic eval_size = {size} "
-                                                 "(the questions each offline benchmark holds); lower n_eval or raise synthetic['eval_size']")
 
 # %% ../nbs/00_core.ipynb #58beb909
 _SYN = [f"syn-{b}" for b in PAPER_BENCHMARKS]

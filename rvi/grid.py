@@ -206,6 +206,9 @@ def downstream(self: _Grid, evals: list, figs: list | None, groups: dict) -> Non
 def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     "All cells of the study described by `cfg` (dependencies first); `only`: figure id(s) to restrict to."
     import rvi.figures, rvi.claims, rvi.results   # imported here: matplotlib stays out of `rvi --help`
+    if cfg.world == "offline":
+        from rvi.synthetic import SyntheticConfig, check_n_eval
+        check_n_eval(cfg.n_eval, SyntheticConfig.from_dict(cfg.synthetic))
     figs, needs = (None, None) if only is None else figure_needs(only)
     wanted = lambda kinds: needs is None or bool(set(kinds) & needs)
     g = _Grid(cfg, code_fingerprint(rvi.figures, rvi.claims, rvi.results))   # every figure cell depends on this code
