@@ -7,6 +7,9 @@ benchmark, accuracy with 2·SE, chance and the teacher's accuracy, plus each run
 
     .venv/bin/python bench/bench_learnability.py --from-run runs/tiny     # the same table from a finished grid run
 
+    .venv/bin/python bench/bench_learnability.py --sizes m,l --domains general --formats reasoning --lrs 5e-4,7e-4,1e-3   # a rate sweep
+    .venv/bin/python bench/bench_learnability.py --sizes m,l --domains general --formats reasoning --seed 1             # another seed
+
 Sizes run side by side, one thread each (--jobs). `--from-run` trains nothing: it scores the mono-phasic models of a
 grid run, whose train cells are these runs. Writes the rows as JSON to --out (default runs/bench/learnability.json).
 """
@@ -28,7 +31,7 @@ def _rows(gen_dir, benches, size, domain, fmt, rec):
         recs = read_jsonl(Path(gen_dir) / f'{b}.jsonl')
         ok = [judge_rule(r['example'], r['response'], b).correct for r in recs]
         p = sum(ok) / len(ok)
-        rows.append(dict(size=size, params=rec['params'], domain=domain, format=fmt, benchmark=b, n=len(ok), acc=p,
+        rows.append(dict(size=size, params=rec['params'], domain=domain, format=fmt, lr=rec['peak_lr'], benchmark=b, n=len(ok), acc=p,
                          se2=2 * math.sqrt(p * (1 - p) / len(ok)), chance=chance_accuracy(b),
                          answer_tokens=sum(r['answer_tokens'] for r in recs) / len(recs), steps=rec['steps'],
                          tokens=rec['tokens_seen'], final_loss=rec['final_loss'], train_s=round(rec['wall_time_s'], 1), eval_s=float('nan')))
@@ -55,7 +58,7 @@ def _from_run(run, cfg, sizes, domains, formats):
 
 def _cell(args):
     "Train one (size, domain, format) run and evaluate it on the domain's benchmarks; returns the result rows."
-    preset, size, domain, fmt, error_free, n_train, n_eval, work = args
+    preset, seed, size, domain, fmt, error_free, n_train, n_eval, lr, work = args
     import torch
     torch.set_num_threads(1)
     from rvi.core import get_preset
@@ -65,15 +68,15 @@ def _cell(args):
     from rvi.sft import sft_config, train_sft
     from rvi.generation import TransformersBackend
     from rvi.evaluate import generate_answers
-    cfg = get_preset(preset)
+    cfg = get_preset(preset, seed=seed)
     scfg = SyntheticConfig.from_dict(cfg.synthetic)
     if error_free: scfg = scfg.error_free()
     register_synthetic_benchmarks(scfg)
     base = offline_base_students(Path(work) / 'base', [size], cfg.synthetic, cfg.student_init, cfg.seed)[size]   # the teacher does not change them
     pairs = teacher_pairs(domain, n_train or cfg.n_train[domain], seed=cfg.seed, cfg=scfg)
-    out = Path(work) / f'{size}-{domain}-{fmt}'
+    out = Path(work) / f'{size}-{domain}-{fmt}-{lr:g}'
     sft = sft_config(preset, student_name(size), model=str(base), domain=domain, ratio=float(fmt == 'reasoning'),
-                     seed=cfg.seed, torch_threads=1, **cfg.sft)
+                     seed=cfg.seed, torch_threads=1, learning_rate=lr or None, **cfg.sft)
     t0 = time.time()
     rec = train_sft(sft, build_mixture(pairs, sft.ratio, 'mixed', cfg.seed), out)
     train_s = time.time() - t0
@@ -97,13 +100,15 @@ def main():
     ap.add_argument('--n-train', type=int, default=0, help="training questions per domain (0 = the preset's n_train)")
     ap.add_argument('--n-eval', type=int, default=0, help="questions per benchmark (0 = the preset's n_eval)")
     ap.add_argument('--error-free', action='store_true', help='a teacher that never errs, in both modes (the ablation)')
+    ap.add_argument('--lrs', default='0', help="comma-separated peak learning rates, each trained in turn (0 = the run's rate in rvi.sft.PEAK_LR)")
+    ap.add_argument('--seed', type=int, default=None, help="the preset's seed (base students, teacher questions, mixture order); default: the preset's")
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--from-run', default=None, help="a finished grid run's folder (e.g. runs/tiny): score its models, train nothing")
     ap.add_argument('--out', default='runs/bench/learnability.json')
     a = ap.parse_args()
     from rvi.core import get_preset
     from rvi.synthetic import SyntheticConfig, teacher_accuracy
-    cfg = get_preset(a.preset)
+    cfg = get_preset(a.preset, **({'seed': a.seed} if a.seed is not None else {}))
     sizes = a.sizes.split(',') if a.sizes else cfg.students
     scfg = SyntheticConfig.from_dict(cfg.synthetic)
     if a.error_free: scfg = scfg.error_free()
@@ -113,15 +118,18 @@ def main():
         rows, cells = _from_run(a.from_run, cfg, sizes, a.domains.split(','), a.formats.split(',')), []
     else:
         with tempfile.TemporaryDirectory() as work:
-            cells = [(a.preset, s, d, f, a.error_free, a.n_train, a.n_eval, work)
-                     for s in sorted(sizes, key=lambda s: -'xs s m l'.split().index(s)) for d in a.domains.split(',') for f in a.formats.split(',')]
+            from rvi.students import offline_base_students
+            offline_base_students(Path(work) / 'base', sizes, cfg.synthetic, cfg.student_init, cfg.seed)   # once, before the workers share them
+            cells = [(a.preset, cfg.seed, s, d, f, a.error_free, a.n_train, a.n_eval, float(lr), work)
+                     for s in sorted(sizes, key=lambda s: -'xs s m l'.split().index(s)) for d in a.domains.split(',')
+                     for f in a.formats.split(',') for lr in a.lrs.split(',')]
             with ProcessPoolExecutor(a.jobs) as pool: rows = [r for rs in pool.map(_cell, cells) for r in rs]
     wall = time.time() - t0
     for r in rows: r['teacher'] = float(teacher.loc[r['benchmark'], r['format']])
-    print(f"| size | params | domain | format | benchmark | accuracy ± 2·SE | chance | teacher | answer tokens | steps | train s | eval s |")
-    print('|---|---|---|---|---|---|---|---|---|---|---|---|')
+    print(f"| size | params | domain | format | peak lr | benchmark | accuracy ± 2·SE | chance | teacher | answer tokens | steps | train s | eval s |")
+    print('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
     for r in rows:
-        print(f"| {r['size']} | {r['params']:,} | {r['domain']} | {r['format']} | {r['benchmark']} | {r['acc']:.2f} ± {r['se2']:.2f} | "
+        print(f"| {r['size']} | {r['params']:,} | {r['domain']} | {r['format']} | {r['lr']:.1e} | {r['benchmark']} | {r['acc']:.2f} ± {r['se2']:.2f} | "
               f"{r['chance']:.2f} | {r['teacher']:.2f} | {r['answer_tokens']:.0f} | {r['steps']} | {r['train_s']:.0f} | {r['eval_s']:.0f} |")
     print(f"\n{len(rows)} rows; {len(cells)} runs trained in {wall:.0f} s wall ({a.jobs} jobs); teacher {'error-free' if a.error_free else 'as configured'}"
           + (f"; models of {a.from_run}" if a.from_run else ''))

@@ -37,9 +37,9 @@ TABLE1_PEAK_LR = {             # Appendix B, Table 1: peak learning rate by stud
 }
 TINY_PEAK_LR = {               # offline world: tiny students trained from scratch (see the prose for the reading)
     'qwen2-syn-xs': {'reasoning': 3e-3, 'ift': 2e-3},
-    'qwen2-syn-s':  {'reasoning': 3e-3, 'ift': 2e-3},
-    'qwen2-syn-m':  {'reasoning': 2e-3, 'ift': 1.4e-3},
-    'qwen2-syn-l':  {'reasoning': 1e-3, 'ift': 7e-4},
+    'qwen2-syn-s':  {'reasoning': 1e-3, 'ift': 7e-4},
+    'qwen2-syn-m':  {'reasoning': 5e-4, 'ift': 3.5e-4},
+    'qwen2-syn-l':  {'reasoning': 7e-4, 'ift': 5e-4},
 }
 PEAK_LR = {**TABLE1_PEAK_LR, **TINY_PEAK_LR}
 

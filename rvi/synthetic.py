@@ -6,9 +6,9 @@
 __all__ = ['BENCHMARK_CATEGORY', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPTIONS', 'ANSWER_TYPES', 'INSTRUCTIONS', 'VALUES',
            'ATTRS', 'WORDS', 'IFEVAL_RULES', 'WORD_TOKENS', 'WORLD_CORPUS_VERSION', 'WORLD_MIX', 'SyntheticConfig',
            'question_key', 'split_of', 'apply_step', 'chain_values', 'knowledge_base', 'make_record', 'draw_question',
-           'SyntheticTeacher', 'make_questions', 'eval_questions', 'synthetic_benchmark', 'format_prompt',
-           'register_synthetic_benchmarks', 'teacher_accuracy', 'estimate_tokens', 'pair_records', 'teacher_pairs',
-           'length_ratios', 'world_corpus']
+           'SyntheticTeacher', 'make_questions', 'eval_questions', 'check_n_eval', 'synthetic_benchmark',
+           'format_prompt', 'register_synthetic_benchmarks', 'teacher_accuracy', 'estimate_tokens', 'pair_records',
+           'teacher_pairs', 'length_ratios', 'world_corpus']
 
 # %% ../nbs/05_synthetic.ipynb #19801e70
 import hashlib, json, random, re
@@ -286,8 +286,9 @@ def _slipped(start, ops, rng, err):
 def _steps_line(vals, ops): return ','.join(f'{a}{op}={b}' for a, op, b in zip(vals, ops, vals[1:]))
 
 def _scan(value, opts, i):
-    "The scan of the options up to the chosen one, `i`, looking for `value`: the line and the chosen letter."
-    return f'{value}?' + ''.join(f'{LETTERS[j]}{o}{"+" if j == i else "-"}' for j, o in enumerate(opts[:i + 1])), LETTERS[i]
+    """The scan of the options up to the chosen one, `i`, looking for `value`: the line and the chosen letter. Each
+    item restates the value beside the option (`A3/8-`), so every +/- compares two adjacent symbols."""
+    return f'{value}?' + ''.join(f'{LETTERS[j]}{o}/{value}{"+" if j == i else "-"}' for j, o in enumerate(opts[:i + 1])), LETTERS[i]
 
 def _choose(value, opts, rng):
     "The option holding `value`, or a guess when none does (after a slip)."
@@ -319,7 +320,7 @@ def _fill(self: SyntheticTeacher, rec, spec, rng, err):
     opts = rec['choices']
     i = next(j for j, o in enumerate(opts) if kb[o][a] == v)
     if err: i = 1 - i
-    line, letter = _scan(v, opts, i)
+    line, letter = _scan(v, [kb[o][a] for o in opts], i)        # scan the recalled values, not the names
     return [','.join(f'{o}.{a}={kb[o][a]}' for o in opts), line], letter
 
 @patch
@@ -364,7 +365,15 @@ def eval_questions(task: str, n: int | None = None, cfg: SyntheticConfig | None 
         seen.add(question_key(rec)); out.append(rec)
     return out
 
-# %% ../nbs/05_synthetic.ipynb #4f26a48e
+# %% ../nbs/05_synthetic.ipynb #c1fad71e
+def check_n_eval(n_eval: int, cfg: SyntheticConfig | None = None):
+    "Fail, naming both fields, when `n_eval` exceeds the questions each analogue benchmark holds."
+    cfg = cfg or SyntheticConfig()
+    if n_eval > cfg.eval_size:
+        raise ConfigError(f"ExperimentConfig.n_eval = {n_eval} exceeds SyntheticConfig.eval_size = {cfg.eval_size}, the questions "
+                          "each offline benchmark holds; lower n_eval or raise synthetic['eval_size']")
+
+# %% ../nbs/05_synthetic.ipynb #7532e8bf
 def synthetic_benchmark(task: str, cfg: SyntheticConfig | None = None):
     "The `rvi.tasks.Benchmark` record of `syn-<task>` (kb-fact: an unregistered one used for prompts)."
     from rvi.tasks import Benchmark
@@ -401,10 +410,10 @@ def register_synthetic_benchmarks(cfg: SyntheticConfig | None = None) -> list:
     from rvi.tasks import register_benchmark
     return [register_benchmark(synthetic_benchmark(t, cfg), overwrite=True) for t in TASKS]
 
-# %% ../nbs/05_synthetic.ipynb #715fa7f1
+# %% ../nbs/05_synthetic.ipynb #519e8721
 register_synthetic_benchmarks()
 
-# %% ../nbs/05_synthetic.ipynb #bf6a32b0
+# %% ../nbs/05_synthetic.ipynb #dac77190
 def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int = 0):
     "Rule-judged accuracy of the teacher in both modes on each `syn-*` benchmark (a DataFrame)."
     import pandas as pd
@@ -420,7 +429,7 @@ def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int
         rows.append(row)
     return pd.DataFrame(rows).set_index('benchmark')
 
-# %% ../nbs/05_synthetic.ipynb #8430f24e
+# %% ../nbs/05_synthetic.ipynb #c02c7381
 WORD_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<think>', '</think>', '\\boxed{', 'user', 'assistant', 'system']
 _TOK_RE = re.compile('|'.join(map(re.escape, WORD_TOKENS)) + '|.', re.S)
 
@@ -457,7 +466,7 @@ def length_ratios(pairs, by: str = 'category'):
     g['ratio'] = g['reasoning_tokens'] / g['ift_tokens']
     return g.round(2)
 
-# %% ../nbs/05_synthetic.ipynb #7d940a12
+# %% ../nbs/05_synthetic.ipynb #117ea2ce
 WORLD_CORPUS_VERSION = 2   # bump on any change to the documents: prebuilt base students are keyed by it
 WORLD_MIX = {'math': 0.5, 'kb': 0.5}
 

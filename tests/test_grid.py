@@ -231,12 +231,24 @@ def test_runner_killed_leaves_no_orphans_and_resumes(tmp_path):
 
 def test_figure_cells_hash_the_drawing_code(monkeypatch):
     # an rvi upgrade that changes rvi.figures, rvi.claims or rvi.results redraws the figures and claims.md, and reruns nothing else
-    import rvi.grid
+    import rvi.grid, rvi.figures
     before = expand_grid(get_preset("smoke"))
-    monkeypatch.setattr(rvi.grid, "code_fingerprint", lambda *m: "changedcode0")
+    real = rvi.grid.code_fingerprint
+    monkeypatch.setattr(rvi.grid, "code_fingerprint", lambda *m: "changedcode0" if rvi.figures in m else real(*m))
     after = expand_grid(get_preset("smoke"))
     moved = {a.id for a, b in zip(before, after) if a.hash != b.hash}
     assert moved and moved == {c.id for c in before if c.stage == "figures"}
+
+
+def test_offline_cells_hash_the_world_code(monkeypatch):
+    # a change to the offline world's code (rvi.synthetic, rvi.students) reruns the whole offline study, and no paper cell
+    import rvi.grid, rvi.synthetic
+    real = rvi.grid.code_fingerprint
+    before = {p: expand_grid(get_preset(p)) for p in ("smoke", "paper")}
+    monkeypatch.setattr(rvi.grid, "code_fingerprint", lambda *m: "changedcode0" if rvi.synthetic in m else real(*m))
+    after = {p: expand_grid(get_preset(p)) for p in ("smoke", "paper")}
+    kept = {p: [a.id for a, b in zip(before[p], after[p]) if a.hash == b.hash] for p in before}
+    assert kept["smoke"] == [] and len(kept["paper"]) == len(before["paper"])
 
 
 # ---------------------------------------------------------------- records of outputs, resuming, the runner lock
