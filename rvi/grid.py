@@ -94,15 +94,18 @@ def _model_meta(model, student, domain, fmt, ratio, order, lineage, kind) -> dic
     return dict(model=model, student=student, domain=domain, format=fmt, ratio=float(ratio), order=order,
                 lineage=lineage, kind=kind)
 
-def _world_code() -> str:
-    "Fingerprint of the offline world's code: what its data, base students and teacher answers come from."
+def _offline_world(cfg: ExperimentConfig) -> str:
+    """Fingerprint of the offline world's code (what its data, base students and teacher answers come from), after
+    checking that the preset asks no more questions per benchmark than the world holds."""
     import rvi.synthetic, rvi.students
+    rvi.synthetic.check_n_eval(cfg.n_eval, rvi.synthetic.SyntheticConfig.from_dict(cfg.synthetic))
     return code_fingerprint(rvi.synthetic, rvi.students)
 
 class _Grid:
     "The cells of one grid under construction, by id: `add` hashes a cell from its parameters and its dependencies' hashes."
     def __init__(self, cfg: ExperimentConfig, figure_code: str = ""):
         self.cfg, self.figure_code, self.cells = cfg, figure_code, {}
+        self.world_code = _offline_world(cfg) if cfg.world == "offline" else ""
 
     def add(self, stage, name, params, deps=(), kinds=(), notebook=None) -> Cell:
         nbk = notebook or STAGE_NOTEBOOKS[stage]
@@ -112,7 +115,7 @@ class _Grid:
         params = {"preset": self.cfg.preset, "world": self.cfg.world, "seed": self.cfg.seed, **params}
         dep_hashes = {d: self.cells[d].hash for d in deps}
         if stage == "figures": dep_hashes["code:rvi.figures"] = self.figure_code
-        if not deps and self.cfg.world == "offline": dep_hashes["code:offline-world"] = _world_code()   # roots: data, students, teacher
+        if not deps and self.world_code: dep_hashes["code:offline-world"] = self.world_code   # roots: data, students, teacher
         c = Cell(stage, name, params, deps, tuple(kinds), nbk, cell_hash(stage, name, nbk, params, dep_hashes))
         self.cells[c.id] = c
         return c
@@ -212,9 +215,6 @@ def downstream(self: _Grid, evals: list, figs: list | None, groups: dict) -> Non
 def expand_grid(cfg: ExperimentConfig, only=None) -> list[Cell]:
     "All cells of the study described by `cfg` (dependencies first); `only`: figure id(s) to restrict to."
     import rvi.figures, rvi.claims, rvi.results   # imported here: matplotlib stays out of `rvi --help`
-    if cfg.world == "offline":
-        from rvi.synthetic import SyntheticConfig, check_n_eval
-        check_n_eval(cfg.n_eval, SyntheticConfig.from_dict(cfg.synthetic))
     figs, needs = (None, None) if only is None else figure_needs(only)
     wanted = lambda kinds: needs is None or bool(set(kinds) & needs)
     g = _Grid(cfg, code_fingerprint(rvi.figures, rvi.claims, rvi.results))   # every figure cell depends on this code
