@@ -362,7 +362,7 @@ def peak_lr(self: SFTRunConfig) -> float:
 # %% ../nbs/09_sft.ipynb #4e73c637
 SFT_PRESETS = {   # SFTRunConfig overrides per preset; 'paper' is Appendix B as is
     'paper': {},
-    'tiny': dict(global_batch_tokens=8_192, max_device_tokens=8_192, max_length=1_024, save_steps=20, logging_steps=5, torch_threads=1),
+    'tiny': dict(global_batch_tokens=8_192, max_device_tokens=8_192, max_length=1_024, save_steps=200, logging_steps=5, torch_threads=1),
     'smoke': dict(global_batch_tokens=2_048, max_device_tokens=2_048, max_length=512, save_steps=5, logging_steps=1, torch_threads=1),
 }
 
