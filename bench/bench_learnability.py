@@ -9,9 +9,15 @@ benchmark, accuracy with 2·SE, chance and the teacher's accuracy, plus each run
 
     .venv/bin/python bench/bench_learnability.py --sizes m,l --domains general --formats reasoning --lrs 5e-4,7e-4,1e-3   # a rate sweep
     .venv/bin/python bench/bench_learnability.py --sizes m,l --domains general --formats reasoning --seed 1             # another seed
+    .venv/bin/python bench/bench_learnability.py --sizes m,l --domains math --n-eval 50 --benchmarks syn-gsm8k,syn-mmlu-math \
+        --synthetic '{"eval_size": 50, "steps": {"gsm8k": [1, 1], "math-500": [1, 1], "aime": [1, 1], "aqua-rat": [1, 1], "mmlu-math": [1, 1], "mmlu-pro-math": [1, 1]}}'
+                                                                      # a world of one-step questions only
 
-Sizes run side by side, one thread each (--jobs). `--from-run` trains nothing: it scores the mono-phasic models of a
-grid run, whose train cells are these runs. Writes the rows as JSON to --out (default runs/bench/learnability.json).
+Every student is asked as the grid asks it (`enable_thinking=True`: it writes its own think block, empty for IFT).
+`--synthetic` and `--sft` take JSON objects of rvi.synthetic.SyntheticConfig and rvi.sft.SFTRunConfig fields over the
+preset's (another world, another training setting). Sizes run side by side, one thread each (--jobs). `--from-run`
+trains nothing: it scores the mono-phasic models of a grid run, whose train cells are these runs. Writes the rows as
+JSON to --out (default runs/bench/learnability.json).
 """
 import argparse, json, math, os, sys, tempfile, time
 from concurrent.futures import ProcessPoolExecutor
@@ -38,9 +44,18 @@ def _rows(gen_dir, benches, size, domain, fmt, rec):
     return rows
 
 
-def _benches(cfg, domain):
+def _benches(cfg, domain, only=()):
+    "The preset's benchmarks of `domain` (math: the math analogues), or those of them in `only`."
     from rvi.synthetic import BENCHMARK_CATEGORY
-    return [b for b in cfg.benchmarks if domain == 'general' or BENCHMARK_CATEGORY[b[4:]].startswith('math')]
+    return [b for b in cfg.benchmarks if (domain == 'general' or BENCHMARK_CATEGORY[b[4:]].startswith('math'))
+            and (not only or b in only)]
+
+
+def _world_config(cfg, synthetic: dict, error_free: bool):
+    "The preset's `SyntheticConfig` with the `synthetic` overrides, error-free if asked."
+    from rvi.synthetic import SyntheticConfig
+    scfg = SyntheticConfig.from_dict({**cfg.synthetic, **synthetic})
+    return scfg.error_free() if error_free else scfg
 
 
 def _from_run(run, cfg, sizes, domains, formats):
@@ -58,33 +73,32 @@ def _from_run(run, cfg, sizes, domains, formats):
 
 def _cell(args):
     "Train one (size, domain, format) run and evaluate it on the domain's benchmarks; returns the result rows."
-    preset, seed, size, domain, fmt, error_free, n_train, n_eval, lr, work = args
+    preset, seed, size, domain, fmt, error_free, synthetic, only, sft_kw, n_train, n_eval, lr, work = args
     import torch
     torch.set_num_threads(1)
     from rvi.core import get_preset
-    from rvi.synthetic import SyntheticConfig, teacher_pairs, register_synthetic_benchmarks
+    from rvi.synthetic import teacher_pairs, register_synthetic_benchmarks
     from rvi.students import offline_base_students, student_name
     from rvi.mixing import build_mixture
     from rvi.sft import sft_config, train_sft
     from rvi.generation import TransformersBackend
     from rvi.evaluate import generate_answers
     cfg = get_preset(preset, seed=seed)
-    scfg = SyntheticConfig.from_dict(cfg.synthetic)
-    if error_free: scfg = scfg.error_free()
+    scfg = _world_config(cfg, synthetic, error_free)
     register_synthetic_benchmarks(scfg)
     base = offline_base_students(Path(work) / 'base', [size], cfg.synthetic, cfg.student_init, cfg.seed)[size]   # the teacher does not change them
     pairs = teacher_pairs(domain, n_train or cfg.n_train[domain], seed=cfg.seed, cfg=scfg)
     out = Path(work) / f'{size}-{domain}-{fmt}-{lr:g}'
     sft = sft_config(preset, student_name(size), model=str(base), domain=domain, ratio=float(fmt == 'reasoning'),
-                     seed=cfg.seed, torch_threads=1, learning_rate=lr or None, **cfg.sft)
+                     seed=cfg.seed, torch_threads=1, learning_rate=lr or None, **{**cfg.sft, **sft_kw})
     t0 = time.time()
     rec = train_sft(sft, build_mixture(pairs, sft.ratio, 'mixed', cfg.seed), out)
     train_s = time.time() - t0
-    benches = _benches(cfg, domain)
+    benches = _benches(cfg, domain, only)
     t0 = time.time()
     backend = TransformersBackend(str(out), batch_size=64)
     generate_answers(backend, str(out), benches, out / 'answers', n_eval=n_eval or cfg.n_eval,
-                     enable_thinking=fmt == 'reasoning', temperature=cfg.student_temperature, max_tokens=cfg.long_max_new_tokens)
+                     enable_thinking=True, temperature=cfg.student_temperature, max_tokens=cfg.long_max_new_tokens)   # students choose their format, as in the grid
     eval_s = time.time() - t0
     rows = _rows(out / 'answers', benches, size, domain, fmt, rec)
     for r in rows: r.update(train_s=round(train_s, 1), eval_s=round(eval_s, 1))
@@ -100,6 +114,9 @@ def main():
     ap.add_argument('--n-train', type=int, default=0, help="training questions per domain (0 = the preset's n_train)")
     ap.add_argument('--n-eval', type=int, default=0, help="questions per benchmark (0 = the preset's n_eval)")
     ap.add_argument('--error-free', action='store_true', help='a teacher that never errs, in both modes (the ablation)')
+    ap.add_argument('--synthetic', default='{}', help="JSON object of rvi.synthetic.SyntheticConfig fields over the preset's (another world)")
+    ap.add_argument('--benchmarks', default='', help="comma-separated benchmarks to evaluate (default: every one of the domain)")
+    ap.add_argument('--sft', default='{}', help="JSON object of rvi.sft.SFTRunConfig fields over the preset's sft settings (e.g. save_steps)")
     ap.add_argument('--lrs', default='0', help="comma-separated peak learning rates, each trained in turn (0 = the run's rate in rvi.sft.PEAK_LR)")
     ap.add_argument('--seed', type=int, default=None, help="the preset's seed (base students, teacher questions, mixture order); default: the preset's")
     ap.add_argument('--jobs', type=int, default=2)
@@ -107,12 +124,12 @@ def main():
     ap.add_argument('--out', default='runs/bench/learnability.json')
     a = ap.parse_args()
     from rvi.core import get_preset
-    from rvi.synthetic import SyntheticConfig, teacher_accuracy
+    from rvi.synthetic import teacher_accuracy
     cfg = get_preset(a.preset, **({'seed': a.seed} if a.seed is not None else {}))
     sizes = a.sizes.split(',') if a.sizes else cfg.students
-    scfg = SyntheticConfig.from_dict(cfg.synthetic)
-    if a.error_free: scfg = scfg.error_free()
-    teacher = teacher_accuracy(scfg, n=a.n_eval or cfg.n_eval)
+    synthetic, only = json.loads(a.synthetic), [b for b in a.benchmarks.split(',') if b]
+    scfg = _world_config(cfg, synthetic, a.error_free)
+    teacher = teacher_accuracy(scfg, n=a.n_eval or cfg.n_eval, **({'tasks': [b[4:] for b in only]} if only else {}))
     t0 = time.time()
     if a.from_run:
         rows, cells = _from_run(a.from_run, cfg, sizes, a.domains.split(','), a.formats.split(',')), []
@@ -120,7 +137,7 @@ def main():
         with tempfile.TemporaryDirectory() as work:
             from rvi.students import offline_base_students
             offline_base_students(Path(work) / 'base', sizes, cfg.synthetic, cfg.student_init, cfg.seed)   # once, before the workers share them
-            cells = [(a.preset, cfg.seed, s, d, f, a.error_free, a.n_train, a.n_eval, float(lr), work)
+            cells = [(a.preset, cfg.seed, s, d, f, a.error_free, synthetic, only, json.loads(a.sft), a.n_train, a.n_eval, float(lr), work)
                      for s in sorted(sizes, key=lambda s: -'xs s m l'.split().index(s)) for d in a.domains.split(',')
                      for f in a.formats.split(',') for lr in a.lrs.split(',')]
             with ProcessPoolExecutor(a.jobs) as pool: rows = [r for rs in pool.map(_cell, cells) for r in rs]

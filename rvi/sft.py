@@ -128,6 +128,9 @@ def tokenize_example(tokenizer, prompt: str, response: str, fmt: str, max_length
     pc = _ids(tokenizer.apply_chat_template(chat['prompt'] + chat['completion'], tokenize=True))
     n = 0
     while n < min(len(p), len(pc)) and p[n] == pc[n]: n += 1
+    if fmt == 'ift' and ift_think == 'none' and '</think>' in tokenizer.decode(pc[n:]):
+        raise ValueError("SFTRunConfig.ift_think = 'none', but this tokenizer's chat template writes a think block into "
+                         "the last assistant turn itself (Qwen3-style), so its IFT answers cannot go without one: use 'empty'")
     mask = [0] * n + [1] * (len(pc) - n)
     if max_length is not None: pc, mask = pc[:max_length], mask[:max_length]
     return {'input_ids': pc, 'completion_mask': mask, 'length': len(pc)}
@@ -362,7 +365,7 @@ def peak_lr(self: SFTRunConfig) -> float:
 # %% ../nbs/09_sft.ipynb #4e73c637
 SFT_PRESETS = {   # SFTRunConfig overrides per preset; 'paper' is Appendix B as is
     'paper': {},
-    'tiny': dict(global_batch_tokens=8_192, max_device_tokens=8_192, max_length=1_024, save_steps=20, logging_steps=5, torch_threads=1),
+    'tiny': dict(global_batch_tokens=8_192, max_device_tokens=8_192, max_length=1_024, save_steps=200, logging_steps=5, torch_threads=1),
     'smoke': dict(global_batch_tokens=2_048, max_device_tokens=2_048, max_length=512, save_steps=5, logging_steps=1, torch_threads=1),
 }
 

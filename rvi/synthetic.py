@@ -58,6 +58,7 @@ class SyntheticConfig(Config):
     max_addend: int = 3            # each step adds or subtracts 1..max_addend (mod 10)
     entities: int = 24             # knowledge-base entities (three one-letter attributes each)
     passage_pairs: int = 4         # name=word pairs per squad/coqa passage
+    span_scan: str = 'names'       # squad/coqa trace: 'names' (`zu?do-,zu+`) or 'restated' (`zu?do/zu-,zu/zu+`, as the MC scan)
     ift_error: float = 0.03        # chance that the teacher's final answer is wrong, IFT mode
     reasoning_error: float = 0.03  # the same, reasoning mode (equal by default: effects come from learning)
     general_mix: dict = field(default_factory=lambda: dict(_GENERAL_MIX))
@@ -89,6 +90,7 @@ def check(self: SyntheticConfig):
     if not 4 <= self.entities <= len(_NAMES): raise ConfigError(f"SyntheticConfig.entities: must lie in [4, {len(_NAMES)}], got {self.entities}")
     if not 2 <= self.passage_pairs <= 8: raise ConfigError(f"SyntheticConfig.passage_pairs: must lie in [2, 8], got {self.passage_pairs}")
     if self.eval_size < 1: raise ConfigError(f"SyntheticConfig.eval_size: must be >= 1, got {self.eval_size}")
+    if self.span_scan not in ('names', 'restated'): raise ConfigError(f"SyntheticConfig.span_scan: 'names' or 'restated', got {self.span_scan!r}")
 
 # %% ../nbs/05_synthetic.ipynb #bb642cc8
 def _rng(*parts) -> random.Random:
@@ -327,7 +329,8 @@ def _fill(self: SyntheticTeacher, rec, spec, rng, err):
 def _span(self: SyntheticTeacher, rec, spec, rng, err):
     names, words, j = spec['names'], spec['words'], spec['ask']
     k = rng.choice([i for i in range(len(names)) if i != j]) if err else j
-    scan = ','.join(f'{e}{"+" if i == k else "-"}' for i, e in enumerate(names[:k + 1]))
+    beside = '/' + names[j] if self.cfg.span_scan == 'restated' else ''     # the asked name beside each, as in `_scan`
+    scan = ','.join(f'{e}{beside}{"+" if i == k else "-"}' for i, e in enumerate(names[:k + 1]))
     return [f'{names[j]}?{scan}', f'{names[j]}={words[k]}'], words[k]
 
 @patch
@@ -414,13 +417,13 @@ def register_synthetic_benchmarks(cfg: SyntheticConfig | None = None) -> list:
 register_synthetic_benchmarks()
 
 # %% ../nbs/05_synthetic.ipynb #dac77190
-def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int = 0):
-    "Rule-judged accuracy of the teacher in both modes on each `syn-*` benchmark (a DataFrame)."
+def teacher_accuracy(cfg: SyntheticConfig | None = None, n: int = 100, seed: int = 0, tasks=TASKS):
+    "Rule-judged accuracy of the teacher in both modes on each `syn-*` benchmark of `tasks` (a DataFrame)."
     import pandas as pd
     from rvi.judging import judge_rule
     cfg = cfg or SyntheticConfig()
     teacher, rows = SyntheticTeacher(cfg), []
-    for t in TASKS:
+    for t in tasks:
         b = synthetic_benchmark(t, cfg)
         exs = eval_questions(t, n, cfg)
         row = {'benchmark': b.name, 'category': b.category}
