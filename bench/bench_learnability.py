@@ -58,7 +58,7 @@ def _world_config(cfg, synthetic: dict, error_free: bool):
     return scfg.error_free() if error_free else scfg
 
 
-def _from_run(run, cfg, sizes, domains, formats):
+def _from_run(run, cfg, sizes, domains, formats, only=()):
     "The rows of a finished grid run's mono-phasic models (their generations, rule-judged)."
     from rvi.core import read_json
     run, rows = Path(run), []
@@ -67,13 +67,13 @@ def _from_run(run, cfg, sizes, domains, formats):
             for f in formats:
                 name = f'{s}-{d}-{f}'
                 if not (run / 'models' / name / 'record.json').exists(): raise FileNotFoundError(f"{run}: no finished model {name}")
-                rows += _rows(run / 'generations' / name / 'default', _benches(cfg, d), s, d, f, read_json(run / 'models' / name / 'record.json'))
+                rows += _rows(run / 'generations' / name / 'default', _benches(cfg, d, only), s, d, f, read_json(run / 'models' / name / 'record.json'))
     return rows
 
 
-def _cell(args):
-    "Train one (size, domain, format) run and evaluate it on the domain's benchmarks; returns the result rows."
-    preset, seed, size, domain, fmt, error_free, synthetic, only, sft_kw, n_train, n_eval, lr, work = args
+def _cell(job: dict):
+    "Train one (size, domain, format, lr) run of `job` and evaluate it on the domain's benchmarks; returns the result rows."
+    preset, seed, size, domain, fmt, lr, work = (job[k] for k in ('preset', 'seed', 'size', 'domain', 'format', 'lr', 'work'))
     import torch
     torch.set_num_threads(1)
     from rvi.core import get_preset
@@ -84,20 +84,20 @@ def _cell(args):
     from rvi.generation import TransformersBackend
     from rvi.evaluate import generate_answers
     cfg = get_preset(preset, seed=seed)
-    scfg = _world_config(cfg, synthetic, error_free)
+    scfg = _world_config(cfg, job['synthetic'], job['error_free'])
     register_synthetic_benchmarks(scfg)
     base = offline_base_students(Path(work) / 'base', [size], cfg.synthetic, cfg.student_init, cfg.seed)[size]   # the teacher does not change them
-    pairs = teacher_pairs(domain, n_train or cfg.n_train[domain], seed=cfg.seed, cfg=scfg)
+    pairs = teacher_pairs(domain, job['n_train'] or cfg.n_train[domain], seed=cfg.seed, cfg=scfg)
     out = Path(work) / f'{size}-{domain}-{fmt}-{lr:g}'
     sft = sft_config(preset, student_name(size), model=str(base), domain=domain, ratio=float(fmt == 'reasoning'),
-                     seed=cfg.seed, torch_threads=1, learning_rate=lr or None, **{**cfg.sft, **sft_kw})
+                     seed=cfg.seed, torch_threads=1, learning_rate=lr or None, **{**cfg.sft, **job['sft']})
     t0 = time.time()
     rec = train_sft(sft, build_mixture(pairs, sft.ratio, 'mixed', cfg.seed), out)
     train_s = time.time() - t0
-    benches = _benches(cfg, domain, only)
+    benches = _benches(cfg, domain, job['benchmarks'])
     t0 = time.time()
     backend = TransformersBackend(str(out), batch_size=64)
-    generate_answers(backend, str(out), benches, out / 'answers', n_eval=n_eval or cfg.n_eval,
+    generate_answers(backend, str(out), benches, out / 'answers', n_eval=job['n_eval'] or cfg.n_eval,
                      enable_thinking=True, temperature=cfg.student_temperature, max_tokens=cfg.long_max_new_tokens)   # students choose their format, as in the grid
     eval_s = time.time() - t0
     rows = _rows(out / 'answers', benches, size, domain, fmt, rec)
@@ -127,17 +127,19 @@ def main():
     from rvi.synthetic import teacher_accuracy
     cfg = get_preset(a.preset, **({'seed': a.seed} if a.seed is not None else {}))
     sizes = a.sizes.split(',') if a.sizes else cfg.students
-    synthetic, only = json.loads(a.synthetic), [b for b in a.benchmarks.split(',') if b]
+    synthetic, sft, only = json.loads(a.synthetic), json.loads(a.sft), [b for b in a.benchmarks.split(',') if b]
     scfg = _world_config(cfg, synthetic, a.error_free)
     teacher = teacher_accuracy(scfg, n=a.n_eval or cfg.n_eval, **({'tasks': [b[4:] for b in only]} if only else {}))
     t0 = time.time()
     if a.from_run:
-        rows, cells = _from_run(a.from_run, cfg, sizes, a.domains.split(','), a.formats.split(',')), []
+        rows, cells = _from_run(a.from_run, cfg, sizes, a.domains.split(','), a.formats.split(','), only), []
     else:
         with tempfile.TemporaryDirectory() as work:
             from rvi.students import offline_base_students
             offline_base_students(Path(work) / 'base', sizes, cfg.synthetic, cfg.student_init, cfg.seed)   # once, before the workers share them
-            cells = [(a.preset, cfg.seed, s, d, f, a.error_free, synthetic, only, json.loads(a.sft), a.n_train, a.n_eval, float(lr), work)
+            common = dict(preset=a.preset, seed=cfg.seed, error_free=a.error_free, synthetic=synthetic, sft=sft, benchmarks=only,
+                          n_train=a.n_train, n_eval=a.n_eval, work=work)
+            cells = [dict(common, size=s, domain=d, format=f, lr=float(lr))
                      for s in sorted(sizes, key=lambda s: -'xs s m l'.split().index(s)) for d in a.domains.split(',')
                      for f in a.formats.split(',') for lr in a.lrs.split(',')]
             with ProcessPoolExecutor(a.jobs) as pool: rows = [r for rs in pool.map(_cell, cells) for r in rs]

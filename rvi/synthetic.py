@@ -14,6 +14,7 @@ __all__ = ['BENCHMARK_CATEGORY', 'TASKS', 'TRAIN_TASKS', 'TASK_CATEGORY', 'N_OPT
 import hashlib, json, random, re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Literal
 from fastcore.basics import patch
 
 from .core import Config, ConfigError, DOMAINS, count_tokens
@@ -58,7 +59,7 @@ class SyntheticConfig(Config):
     max_addend: int = 3            # each step adds or subtracts 1..max_addend (mod 10)
     entities: int = 24             # knowledge-base entities (three one-letter attributes each)
     passage_pairs: int = 4         # name=word pairs per squad/coqa passage
-    span_scan: str = 'names'       # squad/coqa trace: 'names' (`zu?do-,zu+`) or 'restated' (`zu?do/zu-,zu/zu+`, as the MC scan)
+    span_scan: Literal['names', 'restated'] = 'names'   # squad/coqa trace: 'names' (`zu?do-,zu+`) or 'restated' (`zu?do/zu-,zu/zu+`, as the MC scan)
     ift_error: float = 0.03        # chance that the teacher's final answer is wrong, IFT mode
     reasoning_error: float = 0.03  # the same, reasoning mode (equal by default: effects come from learning)
     general_mix: dict = field(default_factory=lambda: dict(_GENERAL_MIX))
@@ -90,7 +91,6 @@ def check(self: SyntheticConfig):
     if not 4 <= self.entities <= len(_NAMES): raise ConfigError(f"SyntheticConfig.entities: must lie in [4, {len(_NAMES)}], got {self.entities}")
     if not 2 <= self.passage_pairs <= 8: raise ConfigError(f"SyntheticConfig.passage_pairs: must lie in [2, 8], got {self.passage_pairs}")
     if self.eval_size < 1: raise ConfigError(f"SyntheticConfig.eval_size: must be >= 1, got {self.eval_size}")
-    if self.span_scan not in ('names', 'restated'): raise ConfigError(f"SyntheticConfig.span_scan: 'names' or 'restated', got {self.span_scan!r}")
 
 # %% ../nbs/05_synthetic.ipynb #bb642cc8
 def _rng(*parts) -> random.Random:
