@@ -89,7 +89,7 @@ def _cell(job: dict):
     base = offline_base_students(Path(work) / 'base', [size], cfg.synthetic, cfg.student_init, cfg.seed)[size]   # the teacher does not change them
     pairs = teacher_pairs(domain, job['n_train'] or cfg.n_train[domain], seed=cfg.seed, cfg=scfg)
     out = Path(work) / f'{size}-{domain}-{fmt}-{lr:g}'
-    sft = sft_config(preset, student_name(size), model=str(base), domain=domain, ratio=float(fmt == 'reasoning'),
+    sft = sft_config(cfg.sft_preset, student_name(size), model=str(base), domain=domain, ratio=float(fmt == 'reasoning'),
                      seed=cfg.seed, torch_threads=1, learning_rate=lr or None, **{**cfg.sft, **job['sft']})
     t0 = time.time()
     rec = train_sft(sft, build_mixture(pairs, sft.ratio, 'mixed', cfg.seed), out)

@@ -30,7 +30,8 @@ __all__ = ['CLAIMS', 'VERDICTS', 'MATCH_MARGIN', 'NotMeasured', 'Claim', 'claim'
            'c31_reasoning_nears_inference_frontier', 'c21_open_ended_cost_7x', 'c22_general_mc_cost_10_15x',
            'c23_open_ended_cost_below_mc', 'c24_incorrect_answers_longer', 'c25_length_cap_lowers_accuracy',
            'c26_early_stopping_keeps_frontier', 'c27_longer_limit_helps_math', 'c28_mc_reasoning_flops_grow_faster',
-           'c29_exponents_close_elsewhere', 'c34_reasoning_answers_shorten_faster', 'claims_markdown', 'write_claims']
+           'c29_exponents_close_elsewhere', 'c34_reasoning_answers_shorten_faster', 'claims_markdown', 'write_claims',
+           'compare_verdicts', 'verdicts_markdown']
 
 # %% ../nbs/13_claims.ipynb #977133f8
 class NotMeasured(Exception):
@@ -208,7 +209,7 @@ def c32_math_r_matches_general_r(s):
     key = ['group', 'params']
     g = g[(g['style'] == 'reasoning') & g['group'].isin(['math-mc', 'math-oe'])].set_index(key)
     m = m[(m['style'] == 'reasoning') & m['group'].isin(['math-mc', 'math-oe'])].set_index(key)
-    j = m[['acc', 'se']].join(g[['acc', 'se']], lsuffix='_m', rsuffix='_g', how='inner')
+    j = m[['acc', 'se']].merge(g[['acc', 'se']], left_index=True, right_index=True, suffixes=('_m', '_g'))
     _need(j, 'sizes with both Math-R and General-R on math tasks')
     top = j[j.index.get_level_values('params') == j.index.get_level_values('params').max()]
     d, se = (top['acc_m'] - top['acc_g']).mean(), mean_se(se_diff(top['se_m'], top['se_g']))
@@ -370,7 +371,7 @@ def c33_r_to_r_matches_both(s):
     for dom, cats in (('math', ['math-mc', 'math-oe']), ('general', ['general-mc', 'general-oe'])):
         m = _need(s.mono(domain=dom), f"{dom.capitalize()}-reasoning students")
         m = m[(m['style'] == 'reasoning') & m['group'].isin(cats)].set_index(['group', 'params'])
-        j = bi[['acc', 'se']].join(m[['acc', 'se']], lsuffix='_b', rsuffix='_m', how='inner')
+        j = bi[['acc', 'se']].merge(m[['acc', 'se']], left_index=True, right_index=True, suffixes=('_b', '_m'))
         _need(j, f"sizes with both General-R → Math-R and {dom.capitalize()}-R")
         top = j[j.index.get_level_values('params') == j.index.get_level_values('params').max()]
         d, se = (top['acc_b'] - top['acc_m']).mean(), mean_se(se_diff(top['se_b'], top['se_m']))
@@ -624,3 +625,24 @@ def write_claims(results_or_path, path, source=None) -> pd.DataFrame:
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as f: f.write(claims_markdown(t, src))
     return t
+
+# %% ../nbs/13_claims.ipynb #fd1fd8ce
+def compare_verdicts(tables: dict) -> pd.DataFrame:
+    "The claims' verdicts on each results table of `{name: table or parquet path}`, one column each, and whether all agree."
+    if len(tables) < 1: raise ValueError("compare_verdicts: no results tables given")
+    t = {name: compute_claims(tab).set_index('id') for name, tab in tables.items()}
+    first = next(iter(t.values()))
+    out = pd.DataFrame({'figure': first['figure'], 'claim': first['claim'], **{n: v['verdict'] for n, v in t.items()}})
+    out['agree'] = out[list(t)].nunique(axis=1) == 1
+    return out.reset_index()
+
+# %% ../nbs/13_claims.ipynb #866e0bbd
+def verdicts_markdown(v: pd.DataFrame) -> str:
+    "`compare_verdicts`' table as markdown, the claims whose verdicts differ first, under a count of those that agree."
+    runs = [c for c in v.columns if c not in ('id', 'figure', 'claim', 'agree')]
+    v = v.sort_values(['agree', 'id'], kind='stable')
+    cols = ['id', 'claim', *runs, 'agree']
+    lines = [f"{int(v['agree'].sum())} of {len(v)} claims have the same verdict in the {len(runs)} runs", ''] if len(runs) > 1 else []
+    lines += ['| ' + ' | '.join(map(_md_cell, cols)) + ' |', '|' + '---|' * len(cols)]
+    return '\n'.join(lines + ['| ' + ' | '.join(_md_cell(r[c]) for c in cols) + ' |' for _, r in v.iterrows()]) + '\n'
+

@@ -7,6 +7,7 @@ __all__ = ['COMMAND_MODULES', 'build_parser', 'main']
 
 # %% ../nbs/15_cli.ipynb #b265d4a7
 import argparse, sys, importlib
+from pathlib import Path
 from .core import COMMANDS, command, get_preset, PRESETS, RunPaths, ConfigError
 
 # %% ../nbs/15_cli.ipynb #8bdb1a48
@@ -24,6 +25,13 @@ def _config(args):
 def _paths(args):
     rp = RunPaths(args.preset)
     for k in ("root", "data", "models", "generations", "judged", "results", "notebooks", "figures"): print(f"{k:12} {getattr(rp, k)}")
+
+def _runs_arg(p): p.add_argument("runs", nargs="+", metavar="RUN", help="finished runs: a run folder (runs/<preset>) or its results.parquet")
+
+@command("claims", "the paper's claims on one or more finished runs side by side (e.g. two seeds), differing verdicts first", _runs_arg)
+def _claims(args):
+    from rvi.claims import compare_verdicts, verdicts_markdown
+    print(verdicts_markdown(compare_verdicts({r: Path(r) / "results.parquet" if Path(r).is_dir() else Path(r) for r in args.runs})), end="")
 
 # %% ../nbs/15_cli.ipynb #d7fa2b22
 def build_parser() -> argparse.ArgumentParser:

@@ -388,6 +388,7 @@ class ExperimentConfig(Config):
     # -- knobs handed to the stage modules --
     synthetic: dict = field(default_factory=dict)      # rvi.synthetic.SyntheticConfig overrides (offline world)
     student_init: dict = field(default_factory=dict)   # offline base students: tokenizer/pretraining knobs
+    sft_preset: Literal["paper", "tiny", "smoke"] = "paper"   # the rvi.sft.SFT_PRESETS entry under `sft` (not the preset's name)
     sft: dict = field(default_factory=dict)            # rvi.sft training-config overrides
     slurm: dict = field(default_factory=dict)          # per-stage submitit resources, e.g. {'train': {'gpus_per_node': 8}}
     figure_formats: list[Literal["png", "pdf", "svg"]] = field(default_factory=lambda: ["png", "pdf"])
@@ -450,14 +451,14 @@ PRESETS: dict[str, dict] = {
                  n_train={"general": 18000, "math": 18000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=200,
                  max_new_tokens=96, long_max_new_tokens=192, ablation_domains=["general"],   # the longest teacher answer: 85 tokens
                  student_temperature=0.0,   # greedy: sub-1M-parameter students sample noise at τ = 1
-                 sft={"global_batch_tokens": 512, "max_device_tokens": 1024, "max_length": 512}),   # one micro-batch per step
+                 sft_preset="tiny", sft={"global_batch_tokens": 512, "max_device_tokens": 1024, "max_length": 512}),   # one micro-batch per step
     # Every stage and every figure on the smallest data (the test suite runs it end to end).
     "smoke": dict(preset="smoke", world="offline", teacher="synthetic", teacher_backend="synthetic",
                   student_backend="transformers", judge="rules",
                   students=["xs"], ratios=[0.5], biphasic=["general-reasoning>math-reasoning"], figure_formats=["png"],
                   n_train={"general": 48, "math": 24}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=2,
                   max_new_tokens=64, long_max_new_tokens=96, length_cap_percentiles=[0, 50, 100],
-                  ablation_domains=["general"]),
+                  ablation_domains=["general"], sft_preset="smoke"),
 }
 
 def get_preset(name: str, **overrides) -> ExperimentConfig:

@@ -159,7 +159,7 @@ def train(self: _Grid, meta: dict) -> Cell:
         deps = [f"train/{parent}", f"data/{phases[-1].domain}"]
     return self.add("train", name, dict(run_name=name, student=meta["student"], domain=phases[-1].domain, format=meta["format"],
                                         ratio=meta["ratio"], order=meta["order"], lineage=meta["lineage"], parent=parent,
-                                        sft=cfg.sft), deps)
+                                        sft_preset=cfg.sft_preset, sft=cfg.sft), deps)
 
 # %% ../nbs/14_grid.ipynb #22645d6d
 @patch
@@ -760,7 +760,8 @@ def lr_search_cells(cfg: ExperimentConfig, student: str, fmt: str = "reasoning",
     for r in rates:
         name = f"{model_name(student, lineage)}-{lr_tag(r)}"
         tr = add("train", name, dict(run_name=name, student=student, domain=domain, format=fmt, ratio=ratio, order="",
-                                     lineage=lineage, parent="", sft={**cfg.sft, "learning_rate": float(r)}), [data.id, base.id])
+                                     lineage=lineage, parent="", sft_preset=cfg.sft_preset,
+                                     sft={**cfg.sft, "learning_rate": float(r)}), [data.id, base.id])
         if metric == "accuracy":
             meta = _model_meta(name, student, domain, fmt, ratio, "", lineage, "trained")
             evals.append(add("eval", name, dict(_eval_params(cfg), meta=meta, shots=0, source="trained", mode="",

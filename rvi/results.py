@@ -378,7 +378,7 @@ def paired(self: ResultsSummary, level='category', domain='general', variant='de
     if m.empty: return pd.DataFrame(columns=['group', 'category', 'params'] + [c + s for c in cols for s in ('_ift', '_r')])
     i = m[m['style'] == 'ift'].set_index(['group', 'category', 'params'])[cols]
     r = m[m['style'] == 'reasoning'].set_index(['group', 'category', 'params'])[cols]
-    return i.join(r, lsuffix='_ift', rsuffix='_r', how='inner').reset_index().sort_values(['group', 'params']).reset_index(drop=True)
+    return i.merge(r, left_index=True, right_index=True, suffixes=('_ift', '_r'), how='inner').reset_index().sort_values(['group', 'params']).reset_index(drop=True)
 
 # %% ../nbs/11_results.ipynb #5a41e5e3
 @patch

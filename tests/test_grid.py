@@ -38,6 +38,35 @@ def test_sweep_students_must_be_students():
     assert trained == {"m"}
 
 
+@pytest.mark.parametrize("preset", ["paper", "tiny", "smoke"])
+def test_stage_notebooks_declare_every_parameter(preset):
+    "Every parameter the grid passes is declared, typed and documented where papermill finds it (`papermill --help-notebook`)."
+    import papermill as pm
+    from rvi.grid import experiments_dir
+    declared = {}
+    for c in expand_grid(get_preset(preset)):
+        nb = experiments_dir() / c.notebook
+        if nb not in declared: declared[nb] = pm.inspect_notebook(str(nb))
+        missing = set(c.params) | {"runs_root", "figures_root"}
+        missing -= set(declared[nb])
+        assert not missing, (c.id, sorted(missing))
+    for nb, params in declared.items():
+        untyped = [k for k, v in params.items() if v["inferred_type_name"] == "None"]
+        assert not untyped, (nb.name, untyped)
+
+
+def test_renamed_preset_keeps_its_sft_settings():
+    "A configuration saved under another name (a second seed, say) trains with the SFT settings it names, not the paper's."
+    from rvi.core import ConfigError
+    from rvi.sft import SFT_PRESETS, sft_config
+    cells = [c for c in expand_grid(get_preset("tiny", preset="tiny-seed1", seed=1)) if c.stage == "train"]
+    assert {c.params["sft_preset"] for c in cells} == {"tiny"} and {c.params["seed"] for c in cells} == {1}
+    p = cells[0].params
+    cfg = sft_config(p["sft_preset"], "qwen2-syn-m", **p["sft"])
+    assert cfg.torch_threads == SFT_PRESETS["tiny"]["torch_threads"] == 1 and cfg.global_batch_tokens == 512
+    with pytest.raises(ConfigError, match="sft_preset"): get_preset("tiny", sft_preset="tiny-seed1")
+
+
 def test_generate_answers_batches_benchmarks(tmp_path):
     "Small benchmarks share one engine call; each file holds its own benchmark's answers; existing files are kept."
     import rvi.synthetic  # noqa: F401 -- registers the syn-* benchmarks
