@@ -40,7 +40,7 @@ def _rows(gen_dir, benches, size, domain, fmt, rec):
         rows.append(dict(size=size, params=rec['params'], domain=domain, format=fmt, lr=rec['peak_lr'], benchmark=b, n=len(ok), acc=p,
                          se2=2 * math.sqrt(p * (1 - p) / len(ok)), chance=chance_accuracy(b),
                          answer_tokens=sum(r['answer_tokens'] for r in recs) / len(recs), steps=rec['steps'],
-                         tokens=rec['tokens_seen'], final_loss=rec['final_loss'], train_s=round(rec['wall_time_s'], 1), eval_s=float('nan')))
+                         tokens=rec['tokens_seen'], final_loss=rec['final_loss'], train_s=round(rec['wall_time_s'], 1), eval_s=None))   # answers of the run: not timed here
     return rows
 
 
@@ -148,8 +148,9 @@ def main():
     print(f"| size | params | domain | format | peak lr | benchmark | accuracy ± 2·SE | chance | teacher | answer tokens | steps | train s | eval s |")
     print('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
     for r in rows:
+        ev = '–' if r['eval_s'] is None else f"{r['eval_s']:.0f}"
         print(f"| {r['size']} | {r['params']:,} | {r['domain']} | {r['format']} | {r['lr']:.1e} | {r['benchmark']} | {r['acc']:.2f} ± {r['se2']:.2f} | "
-              f"{r['chance']:.2f} | {r['teacher']:.2f} | {r['answer_tokens']:.0f} | {r['steps']} | {r['train_s']:.0f} | {r['eval_s']:.0f} |")
+              f"{r['chance']:.2f} | {r['teacher']:.2f} | {r['answer_tokens']:.0f} | {r['steps']} | {r['train_s']:.0f} | {ev} |")
     print(f"\n{len(rows)} rows; {len(cells)} runs trained in {wall:.0f} s wall ({a.jobs} jobs); teacher {'error-free' if a.error_free else 'as configured'}"
           + (f"; models of {a.from_run}" if a.from_run else ''))
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
