@@ -47,7 +47,8 @@ def _rows(gen_dir, benches, size, domain, fmt, rec):
 def _benches(cfg, domain, only=()):
     "The preset's benchmarks of `domain` (math: the math analogues), or those of them in `only`."
     from rvi.synthetic import BENCHMARK_CATEGORY
-    return [b for b in cfg.benchmarks if (domain == 'general' or BENCHMARK_CATEGORY[b[4:]].startswith('math'))
+    from rvi.results import bench_key
+    return [b for b in cfg.benchmarks if (domain == 'general' or BENCHMARK_CATEGORY[bench_key(b)].startswith('math'))
             and (not only or b in only)]
 
 
@@ -125,11 +126,12 @@ def main():
     a = ap.parse_args()
     from rvi.core import get_preset
     from rvi.synthetic import teacher_accuracy
+    from rvi.results import bench_key
     cfg = get_preset(a.preset, **({'seed': a.seed} if a.seed is not None else {}))
     sizes = a.sizes.split(',') if a.sizes else cfg.students
     synthetic, sft, only = json.loads(a.synthetic), json.loads(a.sft), [b for b in a.benchmarks.split(',') if b]
     scfg = _world_config(cfg, synthetic, a.error_free)
-    teacher = teacher_accuracy(scfg, n=a.n_eval or cfg.n_eval, **({'tasks': [b[4:] for b in only]} if only else {}))
+    teacher = teacher_accuracy(scfg, n=a.n_eval or cfg.n_eval, **({'tasks': [bench_key(b) for b in only]} if only else {}))
     t0 = time.time()
     if a.from_run:
         rows, cells = _from_run(a.from_run, cfg, sizes, a.domains.split(','), a.formats.split(','), only), []

@@ -7,9 +7,9 @@ __all__ = ['GRID_VERSION', 'STAGES', 'STAGE_NOTEBOOKS', 'KINDS', 'SLURM_KEYS', '
            'figure_needs', 'expand_grid', 'grid_counts', 'marker_path', 'notebook_path', 'log_path', 'cell_outputs',
            'clear_outputs', 'file_sha256', 'record_outputs', 'check_outputs', 'cell_state', 'grid_state',
            'experiments_dir', 'cell_spec', 'execute_cell', 'LocalJob', 'SubmititJob', 'worker_threads',
-           'reap_leftovers', 'RunnerBusy', 'runner_lock', 'run_cells', 'save_grid', 'load_grid', 'grid_status',
-           'accelerate_command', 'load_config', 'check_config', 'reproduce', 'lr_tag', 'lr_search_cells', 'lr_scores',
-           'choose_lr', 'write_lr_table', 'lr_search']
+           'reap_leftovers', 'RunnerBusy', 'runner_lock', 'run_cells', 'save_grid', 'load_grid', 'config_path',
+           'grid_status', 'accelerate_command', 'load_config', 'check_config', 'reproduce', 'lr_tag', 'lr_search_cells',
+           'lr_scores', 'choose_lr', 'write_lr_table', 'lr_search']
 
 # %% ../nbs/14_grid.ipynb #06539f90
 import hashlib, json, os, signal, socket, subprocess, sys, time, shutil, uuid
@@ -69,7 +69,7 @@ def figure_needs(only) -> tuple[list[str], set[str]]:
 def _data_params(cfg: ExperimentConfig, d: str) -> dict:
     "Parameters of the data cell of domain `d`: source, size, local copy, and the students' tokenizer and SFT length."
     return dict(domain=d, n=cfg.n_train.get(d, 0), teacher=cfg.teacher, backend=cfg.teacher_backend, synthetic=cfg.synthetic,
-                path=cfg.data_paths.get(d, ""), sft=cfg.sft,
+                path=cfg.data_paths.get(d, ""), sft_preset=cfg.sft_preset, sft=cfg.sft,
                 tokenizer=cfg.students[0] if cfg.world == "paper" and cfg.students else "")
 
 def _eval_params(cfg: ExperimentConfig) -> dict:
@@ -618,6 +618,8 @@ def load_grid(paths: RunPaths) -> list[Cell] | None:
     if not p.exists(): return None
     return [Cell.from_dict(d) for d in read_json(p)]
 
+def config_path(paths: RunPaths) -> Path: return paths.root / "grid" / "config.json"   # the configuration a run was last started with
+
 def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None, verify: bool = False, cfg: ExperimentConfig | None = None):
     """A DataFrame: stage, cell, state, wall_s, why (pending: the reason; failed: the error), log (failed and running cells),
     notebook, bad (problems with a done cell's outputs; `verify` hashes every file)."""
@@ -677,7 +679,7 @@ def reproduce(preset: str | None = None, only=None, workers: int = 1, slurm: boo
     with runner_lock(paths):   # before anything is written: a second runner stops here
         cells = expand_grid(cfg, only)
         save_grid(cells, paths)
-        write_json(paths.root / "grid" / "config.json", cfg.to_dict())
+        write_json(config_path(paths), cfg.to_dict())
         res = run_cells(cells, paths, workers=workers, executor="submitit" if (slurm or cluster) else "local",
                         cluster=cluster, resources=cfg.slurm, slurm=slurm_args, quiet=quiet, verify=verify)
     return {**res, "preset": cfg.preset, "cells": len(cells), "figures": str(paths.figures), "results": str(paths.results)}

@@ -59,8 +59,10 @@ def test_renamed_preset_keeps_its_sft_settings():
     "A configuration saved under another name (a second seed, say) trains with the SFT settings it names, not the paper's."
     from rvi.core import ConfigError
     from rvi.sft import SFT_PRESETS, sft_config
-    cells = [c for c in expand_grid(get_preset("tiny", preset="tiny-seed1", seed=1)) if c.stage == "train"]
+    grid = expand_grid(get_preset("tiny", preset="tiny-seed1", seed=1))
+    cells = [c for c in grid if c.stage == "train"]
     assert {c.params["sft_preset"] for c in cells} == {"tiny"} and {c.params["seed"] for c in cells} == {1}
+    assert {c.params["sft_preset"] for c in grid if c.stage == "data"} == {"tiny"}   # its length check: the same settings
     p = cells[0].params
     cfg = sft_config(p["sft_preset"], "qwen2-syn-m", **p["sft"])
     assert cfg.torch_threads == SFT_PRESETS["tiny"]["torch_threads"] == 1 and cfg.global_batch_tokens == 512
