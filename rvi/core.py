@@ -451,7 +451,7 @@ PRESETS: dict[str, dict] = {
                  n_train={"general": 18000, "math": 18000}, benchmarks=_SYN, long_benchmarks=_SYN_LONG, n_eval=200,
                  max_new_tokens=96, long_max_new_tokens=192, ablation_domains=["general"],   # the longest teacher answer: 85 tokens
                  student_temperature=0.0,   # greedy: sub-1M-parameter students sample noise at τ = 1
-                 sft_preset="tiny", sft={"global_batch_tokens": 512, "max_device_tokens": 1024, "max_length": 512}),   # one micro-batch per step
+                 sft_preset="tiny"),
     # Every stage and every figure on the smallest data (the test suite runs it end to end).
     "smoke": dict(preset="smoke", world="offline", teacher="synthetic", teacher_backend="synthetic",
                   student_backend="transformers", judge="rules",

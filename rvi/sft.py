@@ -21,8 +21,8 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['TABLE1_PEAK_LR', 'TINY_PEAK_LR', 'PEAK_LR', 'EMPTY_THINK', 'SFT_PRESETS', 'student_key', 'run_format',
-           'read_lr_table', 'peak_lr', 'wsd_steps', 'wsd_scheduler', 'wsd_factor', 'sft_example', 'tokenize_example',
-           'tokenize_mixture', 'step_bounds', 'BatchPlan', 'batch_plan', 'sdpa_varlen_attention',
+           'read_lr_table', 'peak_lr', 'wsd_steps', 'wsd_scheduler', 'wsd_factor', 'sft_example', 'tokenize_examples',
+           'tokenize_example', 'tokenize_mixture', 'step_bounds', 'BatchPlan', 'batch_plan', 'sdpa_varlen_attention',
            'register_varlen_attention', 'pick_attention', 'SFTRunConfig', 'sft_config', 'last_checkpoint', 'RunClock',
            'StepTokens', 'LRTrace', 'TokenBudgetSampler', 'lr_blocks', 'build_trainer', 'load_model', 'train_sft',
            'run_schedule', 'sft_main', 'CheckpointError', 'check_checkpoint', 'base_model_path']
@@ -119,13 +119,23 @@ def sft_example(prompt: str, response: str, fmt: str, ift_think: str = 'empty') 
 def _ids(out):
     return list(out['input_ids'] if isinstance(out, dict) or hasattr(out, 'keys') else out)
 
+def tokenize_examples(tokenizer, prompts, responses, fmts, max_length: int | None = None, ift_think: str = 'empty') -> list:
+    """`tokenize_example` of many rows, the chat template applied to all of them in one batched call (a fast
+    tokenizer's per-call overhead is most of the cost of a short example)."""
+    chats = [sft_example(p, r, f, ift_think) for p, r, f in zip(prompts, responses, fmts, strict=True)]
+    if not chats: return []
+    ps = _ids(tokenizer.apply_chat_template([c['prompt'] for c in chats], tokenize=True, add_generation_prompt=True))
+    pcs = _ids(tokenizer.apply_chat_template([c['prompt'] + c['completion'] for c in chats], tokenize=True))
+    return [_completion_masked(tokenizer, list(p), list(pc), f, max_length, ift_think) for p, pc, f in zip(ps, pcs, fmts)]
+
 def tokenize_example(tokenizer, prompt: str, response: str, fmt: str, max_length: int | None = None,
                      ift_think: str = 'empty') -> dict:
     """`input_ids` and `completion_mask` (1 on answer tokens) of one example, as trl's SFTTrainer builds them for a
     conversational prompt-completion row, truncated to `max_length` (keep the start)."""
-    chat = sft_example(prompt, response, fmt, ift_think)
-    p = _ids(tokenizer.apply_chat_template(chat['prompt'], tokenize=True, add_generation_prompt=True))
-    pc = _ids(tokenizer.apply_chat_template(chat['prompt'] + chat['completion'], tokenize=True))
+    return tokenize_examples(tokenizer, [prompt], [response], [fmt], max_length, ift_think)[0]
+
+def _completion_masked(tokenizer, p: list, pc: list, fmt: str, max_length, ift_think) -> dict:
+    "The answer starts where the tokenized prompt and prompt+completion diverge."
     n = 0
     while n < min(len(p), len(pc)) and p[n] == pc[n]: n += 1
     if fmt == 'ift' and ift_think == 'none' and '</think>' in tokenizer.decode(pc[n:]):
@@ -135,15 +145,18 @@ def tokenize_example(tokenizer, prompt: str, response: str, fmt: str, max_length
     if max_length is not None: pc, mask = pc[:max_length], mask[:max_length]
     return {'input_ids': pc, 'completion_mask': mask, 'length': len(pc)}
 
+# %% ../nbs/09_sft.ipynb #56a47c4a
 def tokenize_mixture(mix, tokenizer, max_length: int | None = 16384, num_proc: int | None = None, ift_think: str = 'empty'):
     """Tokenize a mixture (`rvi.mixing.build_mixture`) for trl: adds `input_ids`, `completion_mask`, `length`
     (tokens after truncation); rows whose answer is cut away entirely are dropped with a warning. Order is kept."""
     need = [c for c in ('prompt', 'response', 'format') if c not in mix.column_names]
     if need: raise ValueError(f"mixture lacks column(s) {need}; build it with rvi.mixing.build_mixture")
-    def fn(r): return tokenize_example(tokenizer, r['prompt'], r['response'], r['format'], max_length, ift_think)
+    def fn(b):
+        rows = tokenize_examples(tokenizer, b['prompt'], b['response'], b['format'], max_length, ift_think)
+        return {k: [r[k] for r in rows] for k in ('input_ids', 'completion_mask', 'length')}
     keep = [c for c in ('id', 'format') if c in mix.column_names]
-    out = mix.map(fn, remove_columns=[c for c in mix.column_names if c not in keep], num_proc=num_proc,
-                  desc='tokenizing mixture')
+    out = mix.map(fn, batched=True, batch_size=1000, remove_columns=[c for c in mix.column_names if c not in keep],
+                  num_proc=num_proc, desc='tokenizing mixture')
     n0 = len(out)
     out = out.filter(lambda r: 1 in r['completion_mask'], num_proc=num_proc)
     if len(out) < n0: _log.warning(f"{n0 - len(out)} example(s) dropped: their prompt alone fills max_length={max_length}")
@@ -365,7 +378,8 @@ def peak_lr(self: SFTRunConfig) -> float:
 # %% ../nbs/09_sft.ipynb #4e73c637
 SFT_PRESETS = {   # SFTRunConfig overrides per preset; 'paper' is Appendix B as is
     'paper': {},
-    'tiny': dict(global_batch_tokens=8_192, max_device_tokens=8_192, max_length=1_024, save_steps=200, logging_steps=5, torch_threads=1),
+    'tiny': dict(global_batch_tokens=512, max_device_tokens=1_024, max_length=512, save_steps=200, logging_steps=5,
+                 torch_threads=1),   # one micro-batch per step; 1,024-token steps miss the transitions (learnability notes)
     'smoke': dict(global_batch_tokens=2_048, max_device_tokens=2_048, max_length=512, save_steps=5, logging_steps=1, torch_threads=1),
 }
 
