@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'RUN_FOLDERS', 'PAPER_BENCHMARKS', 'LONG_BENCHMARKS', 'DOMAINS', 'MAX_TOKENS', 'MAX_TOKENS_LONG',
            'LENGTH_CAP_PERCENTILES', 'BIPHASIC', 'PRESETS', 'ConfigError', 'Config', 'atomic_write', 'atomic_path',
-           'write_json', 'read_json', 'write_jsonl', 'read_jsonl', 'write_parquet', 'read_parquet', 'set_seed',
-           'get_logger', 'progress', 'command', 'count_tokens', 'truncate_tokens', 'RunPaths', 'ExperimentConfig',
-           'get_preset']
+           'transient_cache', 'write_json', 'read_json', 'write_jsonl', 'read_jsonl', 'write_parquet', 'read_parquet',
+           'set_seed', 'get_logger', 'progress', 'command', 'count_tokens', 'truncate_tokens', 'RunPaths',
+           'ExperimentConfig', 'get_preset']
 
 # %% ../nbs/00_core.ipynb #4638d212
 import dataclasses, hashlib, json, logging, os, random, re, sys, tempfile, typing, shutil
@@ -204,6 +204,17 @@ def atomic_path(path):
         else: os.replace(tmp, path)
     finally:
         if tmp.exists(): shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+
+# %% ../nbs/00_core.ipynb #06002a9e
+@contextmanager
+def transient_cache():
+    """`datasets` transforms inside write their results to a temporary folder removed when the process ends, not
+    beside the files they read: a stage leaves another stage's outputs as it found them."""
+    from datasets import fingerprint as fp
+    was = fp.is_caching_enabled(); fp.disable_caching()
+    try: yield
+    finally:
+        if was: fp.enable_caching()
 
 # %% ../nbs/00_core.ipynb #2a7abed5
 def write_json(path, obj, indent: int = 2) -> Path:

@@ -698,22 +698,35 @@ def filter_pairs(ds, drop_failed: bool = True, drop_truncated: bool = True, drop
 # %% ../nbs/07_generation.ipynb #563f9be3
 HYGIENE_REASONS = ('failed', 'empty', 'unterminated', 'truncated', 'over_length')
 
-def hygiene_reason(r: dict, length_fn: Optional[Callable] = None, max_length: Optional[int] = None) -> str:
-    "The first `HYGIENE_REASONS` entry that drops pair `r`, or '' when it is kept."
+def hygiene_reason(r: dict) -> str:
+    "The first `HYGIENE_REASONS` entry before the length check that drops pair `r`, or '' when it passes them."
     if 'error' in (r.get('reasoning_finish'), r.get('ift_finish')): return 'failed'
     if not (r['reasoning'] or '').strip() or not (r['ift'] or '').strip(): return 'empty'
     if '</think>' not in r['reasoning']: return 'unterminated'
     if 'length' in (r.get('reasoning_finish'), r.get('ift_finish')): return 'truncated'
-    if length_fn is not None and max(length_fn(r['prompt'], r['reasoning'], 'reasoning'),
-                                     length_fn(r['prompt'], r['ift'], 'ift')) > max_length: return 'over_length'
     return ''
+
+def _hygiene_reasons(batch: dict, length_fn, max_length) -> list:
+    "The reasons of a batch of pairs; `length_fn` measures, once per format, the pairs that pass the other checks."
+    rows = [dict(zip(batch, v)) for v in zip(*batch.values())]
+    out = [hygiene_reason(r) for r in rows]
+    ok = [i for i, why in enumerate(out) if why == '']
+    if length_fn is None or not ok: return out
+    lens = [length_fn([rows[i]['prompt'] for i in ok], [rows[i][f] for i in ok], [f] * len(ok)) for f in ('reasoning', 'ift')]
+    if any(not hasattr(l, '__len__') or len(l) != len(ok) for l in lens):
+        raise TypeError("clean_pairs: length_fn(prompts, answers, fmts) must give one length per row of its lists")
+    for i, lr, li in zip(ok, *lens):
+        if max(lr, li) > max_length: out[i] = 'over_length'
+    return out
 
 def clean_pairs(ds, length_fn: Optional[Callable] = None, max_length: Optional[int] = None, num_proc: Optional[int] = None):
     """`(kept, record)`: the pairs of `ds` that pass the data-hygiene policy, and the counts of the dropped ones by
-    reason. `length_fn(prompt, answer, fmt)` is the training example's length in tokens, compared with `max_length`."""
+    reason. `length_fn(prompts, answers, fmts)` gives the training examples' lengths in tokens for lists of rows
+    (batched, as `rvi.sft.tokenize_examples` tokenizes), compared with `max_length`."""
     if (length_fn is None) != (max_length is None):
         raise ValueError("clean_pairs: pass length_fn and max_length together (or neither, to skip the length check)")
-    marked = ds.map(lambda r: {'_reason': hygiene_reason(r, length_fn, max_length)}, num_proc=num_proc, desc='data hygiene')
+    marked = ds.map(lambda b: {'_reason': _hygiene_reasons(b, length_fn, max_length)}, batched=True, batch_size=1000,
+                    num_proc=num_proc, desc='data hygiene')
     reasons = marked['_reason']
     dropped = {k: reasons.count(k) for k in HYGIENE_REASONS}
     if length_fn is None: dropped['over_length'] = None

@@ -10,7 +10,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from .core import Config, ConfigError, DOMAINS
+from .core import Config, ConfigError, DOMAINS, transient_cache
 
 # %% auto #0
 __all__ = ['FORMATS', 'ORDERS', 'MIX_COLUMNS', 'n_reasoning', 'reasoning_subset', 'mixture_order', 'build_mixture',
@@ -88,8 +88,9 @@ def build_mixture(pairs, rho: float, order: str = 'mixed', seed: int = 0):
             out['format'].append(fmt); out['response'].append(text)
             if has_tok: out['response_tokens'].append(int(batch[f'{fmt}_tokens'][j]))
         return out
-    mix = ds.select(idx).map(pick, batched=True, remove_columns=[c for c in _DROP if c in ds.column_names])
-    if mix.features['id'].dtype != 'string': mix = mix.cast_column('id', datasets.Value('string'))
+    with transient_cache():
+        mix = ds.select(idx).map(pick, batched=True, remove_columns=[c for c in _DROP if c in ds.column_names])
+        if mix.features['id'].dtype != 'string': mix = mix.cast_column('id', datasets.Value('string'))
     keep = ['id', 'prompt', 'response', 'format'] + (['response_tokens'] if has_tok else [])
     return mix.select_columns(keep + [c for c in mix.column_names if c not in keep])
 

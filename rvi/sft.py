@@ -12,7 +12,7 @@ from typing import Literal, Optional
 import numpy as np
 import torch
 
-from .core import Config, ConfigError, write_json, read_json, get_logger, set_seed
+from .core import Config, ConfigError, write_json, read_json, get_logger, set_seed, transient_cache
 from .mixing import build_mixture, mixture_stats, Phase, Schedule
 from .generation import end_of_turn
 
@@ -155,10 +155,11 @@ def tokenize_mixture(mix, tokenizer, max_length: int | None = 16384, num_proc: i
         rows = tokenize_examples(tokenizer, b['prompt'], b['response'], b['format'], max_length, ift_think)
         return {k: [r[k] for r in rows] for k in ('input_ids', 'completion_mask', 'length')}
     keep = [c for c in ('id', 'format') if c in mix.column_names]
-    out = mix.map(fn, batched=True, batch_size=1000, remove_columns=[c for c in mix.column_names if c not in keep],
-                  num_proc=num_proc, desc='tokenizing mixture')
-    n0 = len(out)
-    out = out.filter(lambda r: 1 in r['completion_mask'], num_proc=num_proc)
+    with transient_cache():
+        out = mix.map(fn, batched=True, batch_size=1000, remove_columns=[c for c in mix.column_names if c not in keep],
+                      num_proc=num_proc, desc='tokenizing mixture')
+        n0 = len(out)
+        out = out.filter(lambda r: 1 in r['completion_mask'], num_proc=num_proc)
     if len(out) < n0: _log.warning(f"{n0 - len(out)} example(s) dropped: their prompt alone fills max_length={max_length}")
     if len(out) == 0: raise ValueError("no trainable example left after tokenization")
     return out
@@ -536,9 +537,10 @@ def build_trainer(cfg: SFTRunConfig, train_ds, model, tokenizer, out_dir, callba
         logging_steps=cfg.logging_steps, logging_first_step=True, report_to=[], disable_tqdm=True,
         include_num_input_tokens_seen='all', dataloader_drop_last=False, dataloader_pin_memory=dev == 'cuda', remove_unused_columns=True,
         model_init_kwargs=None)
-    trainer = _trainer_class()(model=model, args=args, train_dataset=train_ds, processing_class=tokenizer,
-                               callbacks=[RunClock(), StepTokens(), *callbacks], plan=plan, filler=filler,
-                               lr_lambda=_blocks_lambda(blocks, cfg.min_lr_ratio) if len(blocks) > 1 else None)
+    with transient_cache():                                               # trl's label maps
+        trainer = _trainer_class()(model=model, args=args, train_dataset=train_ds, processing_class=tokenizer,
+                                   callbacks=[RunClock(), StepTokens(), *callbacks], plan=plan, filler=filler,
+                                   lr_lambda=_blocks_lambda(blocks, cfg.min_lr_ratio) if len(blocks) > 1 else None)
     trainer.lr_blocks = blocks
     return trainer, plan
 

@@ -90,6 +90,8 @@ def test_reference_is_complete_and_a_second_run_skips_it(reference, tmp_path):
     for c in CELLS:   # every record lists its cell's files, relative to the run (or figures) folder
         outs = read_json(marker_path(rp, c))["outputs"]
         assert outs and all(not Path(o["path"]).is_absolute() and len(o["sha256"]) == 64 for o in outs), c.id
+    left = sorted(str(p.relative_to(rp.data)) for p in rp.data.rglob("cache-*.arrow"))
+    assert not left, f"later stages wrote datasets caches into the data stage's folders: {left[:5]}"
     t = time.time()
     r = _rvi(base, "reproduce", "--preset", "smoke", timeout=120)
     assert r.returncode == 0 and f"0 run, {len(CELLS)} skipped" in r.stdout, r.stdout + r.stderr

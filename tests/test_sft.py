@@ -144,7 +144,7 @@ def test_data_hygiene_then_training_never_raises(tok, tmp_path):
     "Unterminated and over-long pairs are dropped and counted at the data stage; training on the rest runs."
     from datasets import Dataset
     from rvi.generation import clean_pairs, pairs_dataset
-    from rvi.sft import tokenize_example
+    from rvi.sft import tokenize_examples
     rows = [dict(r, category="", task="", reasoning_tokens=-1, ift_tokens=-1, reasoning_finish="stop", ift_finish="stop")
             for r in toy_pairs(24, seed=2)]
     rows[3]["reasoning"] = "<think>\nAdd the numbers and then"                   # unterminated
@@ -152,7 +152,7 @@ def test_data_hygiene_then_training_never_raises(tok, tmp_path):
     raw = pairs_dataset(rows)
     with pytest.raises(ValueError, match="</think>|think"):                  # what training would do with the raw data
         train_sft(small_cfg(ratio=1.0), build_mixture(raw, 1.0, "mixed", 0), tmp_path / "raw", model=make_student("xs", tok), tokenizer=tok)
-    kept, hyg = clean_pairs(raw, lambda p, a, f: tokenize_example(tok, p, a, f)["length"], 256)
+    kept, hyg = clean_pairs(raw, lambda ps, ans, fs: [e["length"] for e in tokenize_examples(tok, ps, ans, fs)], 256)
     assert hyg["dropped"]["unterminated"] == 1 and hyg["dropped"]["over_length"] == 1 and hyg["kept"] == 22
     for rho in (1.0, 0.5):
         rec = train_sft(small_cfg(ratio=rho, order="mixed"), build_mixture(kept, rho, "mixed", 0), tmp_path / f"r{rho}",
