@@ -61,14 +61,15 @@ def _world_config(cfg, synthetic: dict, error_free: bool):
 
 def _from_run(run, cfg, sizes, domains, formats, only=()):
     "The rows of a finished grid run's mono-phasic models (their generations, rule-judged)."
-    from rvi.core import read_json
-    run, rows = Path(run), []
+    from rvi.core import read_json, RunPaths
+    rp, rows = RunPaths.of(run), []
     for s in sizes:
         for d in domains:
             for f in formats:
                 name = f'{s}-{d}-{f}'
-                if not (run / 'models' / name / 'record.json').exists(): raise FileNotFoundError(f"{run}: no finished model {name}")
-                rows += _rows(run / 'generations' / name / 'default', _benches(cfg, d, only), s, d, f, read_json(run / 'models' / name / 'record.json'))
+                rec = rp.models / name / 'record.json'
+                if not rec.exists(): raise FileNotFoundError(f"{run}: no finished model {name}")
+                rows += _rows(rp.generations / name / 'default', _benches(cfg, d, only), s, d, f, read_json(rec))
     return rows
 
 

@@ -28,13 +28,11 @@ def _paths(args):
 
 def _runs_arg(p): p.add_argument("runs", nargs="+", metavar="RUN", help="finished runs: a run folder (runs/<preset>) or its results.parquet")
 
-def _run_paths(run) -> RunPaths: return RunPaths(Path(run).name, runs_root=Path(run).parent)   # a run folder, wherever it lies
-
 def _config_diff(runs) -> str:
     "The experiment-configuration fields in which run folders differ (from their `grid/config.json`), as one line."
     from rvi.core import read_json
     from rvi.grid import config_path
-    cfgs = [read_json(p) for r in runs if (p := config_path(_run_paths(r))).exists()]
+    cfgs = [read_json(p) for r in runs if (p := config_path(RunPaths.of(r))).exists()]
     if len(cfgs) < 2: return ""
     diff = [k for k in sorted(set().union(*cfgs)) if len({repr(c.get(k)) for c in cfgs}) > 1]
     return "configurations differ in: " + "; ".join(f"{k} ({', '.join(repr(c.get(k)) for c in cfgs)})" for k in diff) + "\n\n" if diff else ""
@@ -42,7 +40,7 @@ def _config_diff(runs) -> str:
 @command("claims", "the paper's claims on one or more finished runs side by side (e.g. two seeds), differing verdicts first", _runs_arg)
 def _claims(args):
     from rvi.claims import compare_verdicts, verdicts_markdown
-    v = compare_verdicts({r: _run_paths(r).results if Path(r).is_dir() else Path(r) for r in args.runs})
+    v = compare_verdicts({r: RunPaths.of(r).results if Path(r).is_dir() else Path(r) for r in args.runs})
     print(_config_diff(args.runs) + verdicts_markdown(v), end="")
 
 # %% ../nbs/15_cli.ipynb #d7fa2b22

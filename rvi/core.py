@@ -334,6 +334,10 @@ class RunPaths:
     def results(self) -> Path: return self.root / "results.parquet"
     @property
     def figures(self) -> Path: return Path(self.figures_root or os.environ.get("RVI_FIGURES_DIR", "figures")) / self.preset
+    @property
+    def grid(self) -> Path: return self.root / "grid"   # the grid runner's records of the run
+    @classmethod
+    def of(cls, folder) -> "RunPaths": return cls(Path(folder).name, runs_root=Path(folder).parent)   # a run folder, wherever it lies
 
     def ensure(self) -> "RunPaths":
         for p in [getattr(self, f) for f in RUN_FOLDERS] + [self.figures]: p.mkdir(parents=True, exist_ok=True)

@@ -243,7 +243,7 @@ def grid_counts(cells: Sequence[Cell]) -> dict:
     return out
 
 # %% ../nbs/14_grid.ipynb #3a63a8fc
-def marker_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "grid" / cell.stage / f"{cell.name}.json"
+def marker_path(paths: RunPaths, cell: Cell) -> Path: return paths.grid / cell.stage / f"{cell.name}.json"
 def notebook_path(paths: RunPaths, cell: Cell) -> Path: return paths.notebooks / cell.stage / f"{cell.name}.ipynb"
 def log_path(paths: RunPaths, cell: Cell) -> Path: return paths.root / "logs" / cell.stage / f"{cell.name}.log"
 
@@ -517,7 +517,7 @@ class RunnerBusy(RuntimeError): "Another runner holds the run folder."
 
 def _holder(paths: RunPaths) -> str:
     "Who holds the run folder, from `grid/runner.json`."
-    try: h = read_json(paths.root / "grid" / "runner.json")
+    try: h = read_json(paths.grid / "runner.json")
     except (OSError, ValueError): return "its holder has not recorded itself yet"
     return f"pid {h.get('pid')} on {h.get('host')}, running since {h.get('since')}: {h.get('command')}"
 
@@ -526,7 +526,7 @@ def runner_lock(paths: RunPaths):
     """Hold the run folder for this process (re-entrant); raise `RunnerBusy`, naming the holder, if another process holds it.
     The lock is `filelock.FileLock` on `grid/.lock`; the holder is recorded in `grid/runner.json` while it is held."""
     from filelock import FileLock, Timeout
-    p = paths.root / "grid" / ".lock"; p.parent.mkdir(parents=True, exist_ok=True)
+    p = paths.grid / ".lock"; p.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(p), timeout=0, is_singleton=True)
     try: lock.acquire()
     except Timeout:
@@ -534,11 +534,11 @@ def runner_lock(paths: RunPaths):
                          "or stop it first (a killed runner frees the folder by itself)") from None
     try:
         if lock.lock_counter == 1:
-            write_json(paths.root / "grid" / "runner.json", {"pid": os.getpid(), "host": socket.gethostname(),
+            write_json(paths.grid / "runner.json", {"pid": os.getpid(), "host": socket.gethostname(),
                        "since": time.strftime("%Y-%m-%dT%H:%M:%S"), "command": " ".join(sys.argv)})
         yield lock
     finally:
-        if lock.lock_counter == 1: (paths.root / "grid" / "runner.json").unlink(missing_ok=True)
+        if lock.lock_counter == 1: (paths.grid / "runner.json").unlink(missing_ok=True)
         lock.release()
 
 # %% ../nbs/14_grid.ipynb #aaff3211
@@ -611,14 +611,14 @@ def run_cells(cells: Sequence[Cell], paths: RunPaths, workers: int = 1, executor
 
 # %% ../nbs/14_grid.ipynb #30c1cebb
 def save_grid(cells: Sequence[Cell], paths: RunPaths) -> Path:
-    return write_json(paths.root / "grid" / "cells.json", [c.to_dict() for c in cells])
+    return write_json(paths.grid / "cells.json", [c.to_dict() for c in cells])
 
 def load_grid(paths: RunPaths) -> list[Cell] | None:
-    p = paths.root / "grid" / "cells.json"
+    p = paths.grid / "cells.json"
     if not p.exists(): return None
     return [Cell.from_dict(d) for d in read_json(p)]
 
-def config_path(paths: RunPaths) -> Path: return paths.root / "grid" / "config.json"   # the configuration a run was last started with
+def config_path(paths: RunPaths) -> Path: return paths.grid / "config.json"   # the configuration a run was last started with
 
 def grid_status(paths: RunPaths, cells: Sequence[Cell] | None = None, verify: bool = False, cfg: ExperimentConfig | None = None):
     """A DataFrame: stage, cell, state, wall_s, why (pending: the reason; failed: the error), log (failed and running cells),

@@ -126,7 +126,7 @@ def tokenize_examples(tokenizer, prompts, responses, fmts, max_length: int | Non
     if not chats: return []
     ps = _ids(tokenizer.apply_chat_template([c['prompt'] for c in chats], tokenize=True, add_generation_prompt=True))
     pcs = _ids(tokenizer.apply_chat_template([c['prompt'] + c['completion'] for c in chats], tokenize=True))
-    return [_completion_masked(tokenizer, list(p), list(pc), f, max_length, ift_think) for p, pc, f in zip(ps, pcs, fmts)]
+    return [_completion_masked(tokenizer, p, pc, f, max_length, ift_think) for p, pc, f in zip(ps, pcs, fmts)]
 
 def tokenize_example(tokenizer, prompt: str, response: str, fmt: str, max_length: int | None = None,
                      ift_think: str = 'empty') -> dict:
